@@ -1,0 +1,41 @@
+/*
+ * cli.h: the `mxgate` subcommands.  main.c dispatches on argv[1]; each
+ * subcommand lives in its own file, parses its own options (getopt_long) and
+ * returns one of the documented exit codes.
+ */
+#ifndef MXG_CLI_H
+#define MXG_CLI_H
+
+#include <stdio.h>
+
+struct mxg_config;
+
+enum mxg_exit {
+	MXG_EXIT_OK = 0,
+	MXG_EXIT_FAILURE = 1,	/* runtime failure: database down, I/O error */
+	MXG_EXIT_USAGE = 2,	/* bad usage or bad configuration */
+};
+
+struct mxg_cli_cmd {
+	const char *name;
+	const char *summary;	/* one line for `mxgate --help` */
+	int (*run)(int argc, char **argv);	/* argv[0] is the subcommand */
+};
+
+int mxg_cli_serve(int argc, char **argv);
+int mxg_cli_config(int argc, char **argv);
+int mxg_cli_db(int argc, char **argv);
+int mxg_cli_keys(int argc, char **argv);
+int mxg_cli_lookup(int argc, char **argv);
+
+/*
+ * Load the config named by -c (arg, may be NULL) or $MXGATE_CONFIG, printing
+ * every problem to stderr as "file:line: key: message".  Returns MXG_EXIT_OK
+ * with *cfg_r set, or MXG_EXIT_USAGE.
+ */
+int mxg_cli_load_config(const char *arg, struct mxg_config **cfg_r);
+
+/* True when argv holds -h or --help (checked before getopt for every command). */
+int mxg_cli_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,9 @@
+# src/cli/local.mk: the mxgate subcommands (linked into the binary only).
+
+src_mxgate_SOURCES += \
+	src/cli/cli.h \
+	src/cli/config.c \
+	src/cli/db.c \
+	src/cli/keys.c \
+	src/cli/lookup.c \
+	src/cli/serve.c

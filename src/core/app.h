@@ -1,0 +1,27 @@
+/*
+ * app.h: the running daemon's services, as handlers see them.
+ *
+ * One struct mxg_app exists per process; it is built by `mxgate serve`
+ * before the listeners open and torn down after they close.  Handlers reach
+ * it through mxg_req_app() and call services; they never touch SQL or a
+ * store driver directly.
+ */
+#ifndef MXG_APP_H
+#define MXG_APP_H
+
+#include "core/ed25519.h"
+
+struct mxg_config;
+struct mxg_db;
+struct mxg_store_chain;
+struct mxg_lookup;
+
+struct mxg_app {
+	const struct mxg_config *config;
+	struct mxg_db *db;
+	struct mxg_store_chain *stores;
+	struct mxg_lookup *lookup;		/* hashed 3PID lookup service */
+	struct mxg_ed25519_key signing_key;
+};
+
+#endif

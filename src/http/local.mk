@@ -1,0 +1,1 @@
+# src/http/local.mk: build rules for src/http (included by the top Makefile.am).
