@@ -2,6 +2,7 @@
 
 src_mxgate_SOURCES += \
 	src/cli/cli.h \
+	src/cli/common.c \
 	src/cli/config.c \
 	src/cli/db.c \
 	src/cli/keys.c \

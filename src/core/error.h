@@ -9,6 +9,7 @@
 #define MXG_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #define MXG_ERROR_MSG_MAX 256
 

@@ -1,1 +1,4 @@
-# src/db/local.mk: build rules for src/db (included by the top Makefile.am).
+# src/db/local.mk: the database interface, SQLite and PostgreSQL drivers, migrations.
+
+libmxgate_la_SOURCES += \
+	src/db/db.c src/db/db.h

@@ -1,1 +1,5 @@
-# src/http/local.mk: build rules for src/http (included by the top Makefile.am).
+# src/http/local.mk: the HTTP server, router and reply helpers.
+
+libmxgate_la_SOURCES += \
+	src/http/http.h \
+	src/http/server.c src/http/server.h

@@ -1,1 +1,5 @@
-# src/stores/local.mk: build rules for src/stores (included by the top Makefile.am).
+# src/stores/local.mk: the store ABI, chain, loader and built-in stores.
+
+libmxgate_la_SOURCES += \
+	src/stores/loader.c src/stores/loader.h \
+	src/stores/store.h
