@@ -2,4 +2,5 @@
 
 libmxgate_la_SOURCES += \
 	src/http/http.h \
+	src/http/resource.c \
 	src/http/server.c src/http/server.h

@@ -14,8 +14,6 @@ int mxg_server_listen(struct mxg_server *srv, const char *host, int port,
 { (void)srv; (void)host; (void)port; (void)resource_mask; (void)port_r; return mxg_error_set(err, 1, "not implemented"); }
 unsigned int mxg_server_shutdown(struct mxg_server *srv, long long timeout_ms) { (void)srv; (void)timeout_ms; return 0; }
 void mxg_server_destroy(struct mxg_server **srv) { *srv = NULL; }
-unsigned int mxg_resource_parse(const char *name) { (void)name; return 0; }
-const char *mxg_resource_name(enum mxg_resource res) { (void)res; return "?"; }
 enum mxg_method mxg_req_method(const struct mxg_req *r) { (void)r; return MXG_GET; }
 const char *mxg_req_path(const struct mxg_req *r) { (void)r; return "/"; }
 const char *mxg_req_id(const struct mxg_req *r) { (void)r; return "-"; }

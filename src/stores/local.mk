@@ -2,4 +2,5 @@
 
 libmxgate_la_SOURCES += \
 	src/stores/loader.c src/stores/loader.h \
+	src/stores/static.c src/stores/static.h \
 	src/stores/store.h
