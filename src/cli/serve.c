@@ -1,15 +1,219 @@
 /*
- * serve.c: `mxgate serve` (placeholder until implemented).
+ * serve.c: `mxgate serve`: build the services, open the listeners, and wait
+ * for signals (SIGTERM/SIGINT stop gracefully, SIGHUP reopens the log).
+ *
+ * Signals are blocked in every thread and taken synchronously with
+ * sigwait() here, so no handler runs in async-signal context.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "core/app.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "http/server.h"
+#include "identity/identity.h"
+#include "identity/lookup.h"
+#include "stores/chain.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: mxgate serve [-c FILE]\n\n"
+		     "Run the daemon in the foreground: apply database migrations, create the\n"
+		     "signing key if missing, build the lookup index, open the listeners.\n\n"
+		     "  -c, --config FILE   configuration (default: $MXGATE_CONFIG)\n"
+		     "  -h, --help          this text\n\n"
+		     "SIGTERM or SIGINT stops gracefully (exit 0); SIGHUP reopens the log file.\n"
+		     "Exit status: 0 stopped cleanly, 1 runtime failure, 2 usage or configuration error.\n");
+}
+
+struct serve_state {
+	struct mxg_config *cfg;
+	struct mxg_app app;
+	struct mxg_server *server;
+};
+
+static int open_services(struct serve_state *st)
+{
+	const struct mxg_config *cfg = st->cfg;
+	struct mxg_error err;
+	int before, created = 0;
+
+	mxg_error_clear(&err);
+	if (mxg_db_open(&cfg->database, &st->app.db, &err) < 0) {
+		mxg_crit("database: %s", err.msg);
+		return MXG_EXIT_FAILURE;
+	}
+	if (mxg_db_schema_version(st->app.db, &before, &err) < 0 ||
+	    mxg_db_migrate(st->app.db, &err) < 0) {
+		mxg_crit("database: %s", err.msg);
+		return MXG_EXIT_FAILURE;
+	}
+	if (before != mxg_db_schema_latest())
+		mxg_info("database schema migrated from version %d to %d", before,
+			 mxg_db_schema_latest());
+	if (mxg_ed25519_load_or_create(cfg->keys.signing_key_path, &st->app.signing_key, &created,
+				       &err) < 0) {
+		mxg_crit("signing key: %s", err.msg);
+		return MXG_EXIT_FAILURE;
+	}
+	if (created)
+		mxg_info("created signing key ed25519:%s in %s", st->app.signing_key.version,
+			 cfg->keys.signing_key_path);
+	if (mxg_store_chain_create(cfg, &st->app.stores, &err) < 0) {
+		mxg_crit("%s", err.msg);
+		return MXG_EXIT_USAGE;
+	}
+	if (mxg_lookup_create(st->app.db, st->app.stores, cfg->lookup.refresh_interval_ms,
+			      &st->app.lookup, &err) < 0) {
+		mxg_crit("lookup: %s", err.msg);
+		return MXG_EXIT_FAILURE;
+	}
+	return MXG_EXIT_OK;
+}
+
+static int open_listeners(struct serve_state *st)
+{
+	const struct mxg_config *cfg = st->cfg;
+	const struct mxg_listener_conf *ls = cfg->listeners.items;
+	struct mxg_server_settings ss = {
+		.threads = (unsigned int)cfg->http.threads,
+		.workers = (unsigned int)cfg->http.workers,
+		.worker_queue = (unsigned int)cfg->http.worker_queue,
+		.max_body_size = cfg->http.max_body_size,
+		.connection_timeout_s = (unsigned int)(cfg->http.connection_timeout_ms / 1000),
+		.access_log = cfg->log.access_log,
+	};
+	struct mxg_error err;
+
+	mxg_error_clear(&err);
+	if (mxg_server_create(&ss, &st->app, &st->server, &err) < 0) {
+		mxg_crit("http: %s", err.msg);
+		return MXG_EXIT_FAILURE;
+	}
+	mxg_server_add_routes(st->server, mxg_identity_routes);
+	mxg_server_add_routes(st->server, mxg_health_routes);
+	for (size_t i = 0; i < cfg->listeners.count; i++) {
+		if (mxg_server_listen(st->server, ls[i].host, ls[i].port, ls[i].resource_mask, NULL,
+				      &err) < 0) {
+			mxg_crit("listener %s: %s", ls[i].bind, err.msg);
+			return MXG_EXIT_FAILURE;
+		}
+		mxg_info("listening on %s", ls[i].bind);
+	}
+	if (mxg_lookup_start(st->app.lookup, &err) < 0) {
+		mxg_crit("%s", err.msg);
+		return MXG_EXIT_FAILURE;
+	}
+	return MXG_EXIT_OK;
+}
+
+static void close_all(struct serve_state *st)
+{
+	if (st->server != NULL) {
+		unsigned int cut = mxg_server_shutdown(st->server, st->cfg->http.shutdown_timeout_ms);
+		if (cut > 0)
+			mxg_warning("%u request(s) still running at shutdown were cut off", cut);
+		mxg_server_destroy(&st->server);
+	}
+	mxg_lookup_destroy(&st->app.lookup);
+	mxg_store_chain_destroy(&st->app.stores);
+	mxg_db_close(&st->app.db);
+	mxg_ed25519_clear(&st->app.signing_key);
+}
+
+static void wait_for_stop(void)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			if (mxg_log_reopen() < 0)
+				mxg_error("cannot reopen the log file");
+			else
+				mxg_info("log file reopened");
+			continue;
+		}
+		mxg_info("%s received, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		return;
+	}
+}
 
 int mxg_cli_serve(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "mxgate %s: not implemented yet\n", argv[0]);
-	return MXG_EXIT_FAILURE;
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct serve_state st = { 0 };
+	enum mxg_log_level level = MXG_LOG_INFO;
+	const char *conf_arg = NULL;
+	sigset_t set;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			conf_arg = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return MXG_EXIT_OK;
+		default:
+			usage(stderr);
+			return MXG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return MXG_EXIT_USAGE;
+	}
+	rc = mxg_cli_load_config(conf_arg, &st.cfg);
+	if (rc != MXG_EXIT_OK)
+		return rc;
+	(void)mxg_log_level_parse(st.cfg->log.level, &level);
+	if (mxg_log_open(st.cfg->log.file, level) < 0) {
+		fprintf(stderr, "mxgate: cannot open log file %s: %s\n", st.cfg->log.file,
+			strerror(errno));
+		mxg_config_free(&st.cfg);
+		return MXG_EXIT_FAILURE;
+	}
+	/* Before any thread exists, so that every thread inherits the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	st.app.config = st.cfg;
+	mxg_info("mxgate %s starting, config %s", PACKAGE_VERSION, st.cfg->file);
+	rc = open_services(&st);
+	if (rc == MXG_EXIT_OK)
+		rc = open_listeners(&st);
+	if (rc == MXG_EXIT_OK) {
+		mxg_info("ready");
+		wait_for_stop();
+	}
+	close_all(&st);
+	mxg_info("stopped");
+	mxg_log_close();
+	mxg_config_free(&st.cfg);
+	return rc;
 }

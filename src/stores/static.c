@@ -1,13 +1,42 @@
 /*
- * static.c: the built-in `static` store (people listed in the config).
+ * static.c: the built-in `static` store: people listed in the config.
+ *
+ * init() turns the settings into two sorted arrays (people by localpart,
+ * 3PIDs by medium and address) so that every operation is a binary search;
+ * after init the store is read-only and needs no lock.
  */
 #include "config.h"
 
-#include <stddef.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
+#include "core/arena.h"
+#include "core/password.h"
+#include "core/threepid.h"
 #include "stores/static.h"
 
+struct static_person {
+	const struct mxg_static_user_conf *conf;
+	char *user_id;
+	struct mxg_3pid *threepids;
+	size_t threepid_count;
+};
 
+struct static_3pid {
+	struct mxg_3pid tpid;
+	const struct static_person *person;
+};
+
+struct static_ctx {
+	struct mxg_arena *arena;
+	const char *server_name;
+	struct static_person *people;	/* sorted by conf->localpart */
+	size_t people_count;
+	struct static_3pid *tpids;	/* sorted by medium, address */
+	size_t tpid_count;
+};
 
 static const struct mxg_conf_def threepid_table[] = {
 	{ .key = "medium", .type = MXG_CONF_STRING, .flags = MXG_CONF_REQUIRED,
@@ -50,9 +79,290 @@ static const struct mxg_conf_def static_table[] = {
 	{ .key = NULL },
 };
 
+/* Matrix localparts: a-z 0-9 . _ = - / + (the spec's historical set). */
+static bool localpart_valid(const char *lp)
+{
+	if (lp[0] == '\0' || strlen(lp) > 255)
+		return false;
+	for (const char *p = lp; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      strchr("._=-/+", *p) != NULL))
+			return false;
+	return true;
+}
+
+static int person_cmp(const void *a, const void *b)
+{
+	const struct static_person *x = a, *y = b;
+
+	return strcmp(x->conf->localpart, y->conf->localpart);
+}
+
+static int tpid_cmp(const void *a, const void *b)
+{
+	const struct static_3pid *x = a, *y = b;
+	int c = strcmp(x->tpid.medium, y->tpid.medium);
+
+	return c != 0 ? c : strcmp(x->tpid.address, y->tpid.address);
+}
+
+static int build_person(struct static_ctx *ctx, const struct mxg_static_user_conf *u,
+			struct static_person *p, struct mxg_error *err)
+{
+	const struct mxg_static_threepid_conf *tc = u->threepids.items;
+
+	if (!localpart_valid(u->localpart))
+		return mxg_error_set(err, EINVAL, "user '%s': invalid localpart (use a-z 0-9 . _ = - / +)",
+				     u->localpart);
+	if (u->password_hash != NULL && !mxg_password_hash_supported(u->password_hash))
+		return mxg_error_set(err, EINVAL,
+				     "user '%s': password_hash is not a crypt(3) or argon2id hash",
+				     u->localpart);
+	p->conf = u;
+	p->user_id = mxg_arena_printf(ctx->arena, "@%s:%s", u->localpart, ctx->server_name);
+	p->threepid_count = u->threepids.count;
+	p->threepids = mxg_arena_alloc(ctx->arena, sizeof(*p->threepids) * (u->threepids.count + 1));
+	for (size_t i = 0; i < u->threepids.count; i++) {
+		char *addr;
+
+		if (!mxg_3pid_medium_valid(tc[i].medium))
+			return mxg_error_set(err, EINVAL, "user '%s': unknown medium '%s' (email, msisdn)",
+					     u->localpart, tc[i].medium);
+		addr = mxg_3pid_canonicalize(ctx->arena, tc[i].medium, tc[i].address);
+		if (addr == NULL)
+			return mxg_error_set(err, EINVAL, "user '%s': invalid %s address '%s'",
+					     u->localpart, tc[i].medium, tc[i].address);
+		p->threepids[i].medium = tc[i].medium;
+		p->threepids[i].address = addr;
+	}
+	return 0;
+}
+
+static int static_init(struct mxg_store *s, struct mxg_error *err)
+{
+	const struct mxg_static_settings *set = s->settings;
+	const struct mxg_static_user_conf *users = set->users.items;
+	struct static_ctx *ctx = calloc(1, sizeof(*ctx));
+	size_t ntpid = 0, fill = 0;
+
+	if (ctx == NULL)
+		return mxg_error_set(err, ENOMEM, "out of memory");
+	s->ctx = ctx;
+	ctx->arena = mxg_arena_create(4096);
+	ctx->server_name = s->env->server_name;
+	for (size_t i = 0; i < set->users.count; i++)
+		ntpid += users[i].threepids.count;
+	ctx->people = mxg_arena_alloc(ctx->arena, sizeof(*ctx->people) * (set->users.count + 1));
+	ctx->tpids = mxg_arena_alloc(ctx->arena, sizeof(*ctx->tpids) * (ntpid + 1));
+	for (size_t i = 0; i < set->users.count; i++) {
+		if (build_person(ctx, &users[i], &ctx->people[i], err) < 0)
+			return -1;
+		ctx->people_count++;
+	}
+	/* Sort people first: the 3PID table points into the sorted array. */
+	qsort(ctx->people, ctx->people_count, sizeof(*ctx->people), person_cmp);
+	for (size_t i = 0; i < ctx->people_count; i++)
+		for (size_t j = 0; j < ctx->people[i].threepid_count; j++)
+			ctx->tpids[fill++] = (struct static_3pid){ ctx->people[i].threepids[j],
+								   &ctx->people[i] };
+	ctx->tpid_count = fill;
+	qsort(ctx->tpids, ctx->tpid_count, sizeof(*ctx->tpids), tpid_cmp);
+	for (size_t i = 1; i < ctx->people_count; i++)
+		if (person_cmp(&ctx->people[i - 1], &ctx->people[i]) == 0)
+			return mxg_error_set(err, EEXIST, "user '%s' listed twice",
+					     ctx->people[i].conf->localpart);
+	for (size_t i = 1; i < ctx->tpid_count; i++)
+		if (tpid_cmp(&ctx->tpids[i - 1], &ctx->tpids[i]) == 0)
+			return mxg_error_set(err, EEXIST, "%s '%s' belongs to both '%s' and '%s'",
+					     ctx->tpids[i].tpid.medium, ctx->tpids[i].tpid.address,
+					     ctx->tpids[i - 1].person->conf->localpart,
+					     ctx->tpids[i].person->conf->localpart);
+	return 0;
+}
+
+static void static_deinit(struct mxg_store *s)
+{
+	struct static_ctx *ctx = s->ctx;
+
+	if (ctx == NULL)
+		return;
+	mxg_arena_destroy(&ctx->arena);
+	free(ctx);
+	s->ctx = NULL;
+}
+
+static const struct static_person *find_localpart(const struct static_ctx *ctx, const char *lp)
+{
+	struct mxg_static_user_conf key_conf = { .localpart = (char *)lp };
+	struct static_person key = { .conf = &key_conf };
+
+	return bsearch(&key, ctx->people, ctx->people_count, sizeof(*ctx->people), person_cmp);
+}
+
+/* A full Matrix ID of our server, or a bare localpart. */
+static const struct static_person *find_user(const struct static_ctx *ctx, const char *user)
+{
+	if (user[0] == '@') {
+		const char *colon = strchr(user, ':');
+		char lp[256];
+		size_t n;
+
+		if (colon == NULL || strcmp(colon + 1, ctx->server_name) != 0)
+			return NULL;
+		n = (size_t)(colon - user - 1);
+		if (n == 0 || n >= sizeof(lp))
+			return NULL;
+		memcpy(lp, user + 1, n);
+		lp[n] = '\0';
+		return find_localpart(ctx, lp);
+	}
+	return find_localpart(ctx, user);
+}
+
+static const struct static_person *find_3pid(const struct static_ctx *ctx,
+					     const struct mxg_3pid *q, struct mxg_arena *arena)
+{
+	struct static_3pid key, *hit;
+
+	key.tpid.medium = q->medium;
+	key.tpid.address = mxg_3pid_canonicalize(arena, q->medium, q->address);
+	if (key.tpid.address == NULL)
+		return NULL;
+	hit = bsearch(&key, ctx->tpids, ctx->tpid_count, sizeof(*ctx->tpids), tpid_cmp);
+	return hit != NULL ? hit->person : NULL;
+}
+
+static void fill_person(const struct static_person *p, struct mxg_person *out)
+{
+	out->user_id = p->user_id;
+	out->display_name = p->conf->display_name;
+	out->avatar_url = p->conf->avatar_url;
+	out->threepids = p->threepids;
+	out->threepid_count = p->threepid_count;
+}
+
+static enum mxg_store_result static_authenticate(struct mxg_store *s, const struct mxg_cred *cred,
+						 struct mxg_arena *arena, struct mxg_person *person_r,
+						 struct mxg_error *err)
+{
+	const struct static_ctx *ctx = s->ctx;
+	const struct static_person *p;
+
+	if (cred->medium != NULL) {
+		struct mxg_3pid q = { cred->medium, cred->user };
+		p = find_3pid(ctx, &q, arena);
+	} else {
+		p = find_user(ctx, cred->user);
+	}
+	if (p == NULL)
+		return MXG_STORE_NOT_FOUND;
+	if (p->conf->password_hash == NULL)
+		return MXG_STORE_DENIED;
+	switch (mxg_password_verify(cred->password, cred->password_len, p->conf->password_hash)) {
+	case MXG_PASSWORD_MATCH:
+		break;
+	case MXG_PASSWORD_MISMATCH:
+		return MXG_STORE_DENIED;
+	case MXG_PASSWORD_BAD_HASH:
+		mxg_error_set(err, EINVAL, "user '%s': unusable password hash", p->conf->localpart);
+		return MXG_STORE_INTERNAL;
+	}
+	/* Disabled is told only to someone who knows the password. */
+	if (p->conf->disabled)
+		return MXG_STORE_DISABLED;
+	fill_person(p, person_r);
+	return MXG_STORE_OK;
+}
+
+static enum mxg_store_result static_lookup(struct mxg_store *s, const struct mxg_3pid *tpid,
+					   struct mxg_arena *arena, const char **user_id_r,
+					   struct mxg_error *err)
+{
+	const struct static_person *p = find_3pid(s->ctx, tpid, arena);
+
+	(void)err;
+	if (p == NULL)
+		return MXG_STORE_NOT_FOUND;
+	*user_id_r = p->user_id;
+	return MXG_STORE_OK;
+}
+
+static enum mxg_store_result static_lookup_bulk(struct mxg_store *s, const struct mxg_3pid *tpids,
+						size_t count, struct mxg_arena *arena,
+						const char **user_ids_r, struct mxg_error *err)
+{
+	(void)err;
+	for (size_t i = 0; i < count; i++) {
+		const struct static_person *p = find_3pid(s->ctx, &tpids[i], arena);
+		if (p != NULL)
+			user_ids_r[i] = p->user_id;
+	}
+	return MXG_STORE_OK;
+}
+
+static enum mxg_store_result static_enumerate(struct mxg_store *s, mxg_store_3pid_fn *cb,
+					      void *cb_ctx, struct mxg_error *err)
+{
+	const struct static_ctx *ctx = s->ctx;
+
+	(void)err;
+	for (size_t i = 0; i < ctx->tpid_count; i++)
+		if (cb(cb_ctx, ctx->tpids[i].tpid.medium, ctx->tpids[i].tpid.address,
+		       ctx->tpids[i].person->user_id) != 0)
+			break;
+	return MXG_STORE_OK;
+}
+
+static enum mxg_store_result static_search(struct mxg_store *s, const char *term, size_t limit,
+					   struct mxg_arena *arena, struct mxg_person **people_r,
+					   size_t *count_r, struct mxg_error *err)
+{
+	const struct static_ctx *ctx = s->ctx;
+	struct mxg_person *out;
+	size_t n = 0;
+
+	(void)err;
+	out = mxg_arena_alloc(arena, sizeof(*out) * (limit + 1));
+	for (size_t i = 0; i < ctx->people_count && n < limit; i++) {
+		const struct static_person *p = &ctx->people[i];
+
+		if (strcasestr(p->conf->localpart, term) != NULL ||
+		    (p->conf->display_name != NULL && strcasestr(p->conf->display_name, term) != NULL))
+			fill_person(p, &out[n++]);
+	}
+	*people_r = out;
+	*count_r = n;
+	return MXG_STORE_OK;
+}
+
+static enum mxg_store_result static_profile(struct mxg_store *s, const char *user_id,
+					    struct mxg_arena *arena, struct mxg_person *person_r,
+					    struct mxg_error *err)
+{
+	const struct static_person *p;
+
+	(void)arena;
+	(void)err;
+	if (user_id[0] != '@')
+		return MXG_STORE_NOT_FOUND;
+	p = find_user(s->ctx, user_id);
+	if (p == NULL)
+		return MXG_STORE_NOT_FOUND;
+	fill_person(p, person_r);
+	return MXG_STORE_OK;
+}
+
 const struct mxg_store_driver mxg_store_static = {
 	.abi_version = MXG_STORE_ABI,
 	.name = "static",
 	.settings = static_table,
 	.settings_size = sizeof(struct mxg_static_settings),
+	.init = static_init,
+	.deinit = static_deinit,
+	.authenticate = static_authenticate,
+	.lookup = static_lookup,
+	.lookup_bulk = static_lookup_bulk,
+	.enumerate_3pids = static_enumerate,
+	.directory_search = static_search,
+	.profile = static_profile,
 };

@@ -91,7 +91,8 @@ struct mxg_store_driver {
 	size_t settings_size;
 
 	/* Called once at start with settings filled; -1 + err refuses the
-	 * configuration.  Must not require the back-end to be up. */
+	 * configuration.  Must not require the back-end to be up.  deinit is
+	 * called after a failed init too, so it must cope with half a state. */
 	int (*init)(struct mxg_store *s, struct mxg_error *err);
 	void (*deinit)(struct mxg_store *s);
 
