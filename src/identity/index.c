@@ -4,8 +4,8 @@
  * An entry is a 32-byte digest and a 32-bit index into the interned user
  * IDs; a table is an array of 32-bit slots (0 = empty, else entry + 1) at a
  * load factor of at most 1/2.  The digest is already uniformly distributed,
- * so its first 8 bytes are the hash.  At 100,000 3PIDs both tables together
- * take about 9 MB.
+ * so its first 8 bytes are the hash.  At 100,000 3PIDs the table takes
+ * about 5 MB.
  */
 #include "config.h"
 
@@ -33,7 +33,6 @@ struct table {
 struct mxg_3pid_index {
 	char *pepper;
 	struct table peppered;	/* sha256("address medium pepper") */
-	struct table plain;	/* sha256("address medium") */
 
 	/* Interned user IDs: many 3PIDs share one owner. */
 	struct mxg_arena *strings;
@@ -191,7 +190,6 @@ struct mxg_3pid_index *mxg_3pid_index_create(const char *pepper, size_t expected
 	ix->strings = mxg_arena_create(16384);
 	ix->pepper = mxg_arena_strdup(ix->strings, pepper);
 	table_init(&ix->peppered, expected);
-	table_init(&ix->plain, expected);
 	ix->user_cap = 64;
 	ix->users = xrealloc(NULL, ix->user_cap * sizeof(*ix->users));
 	users_rehash(ix, 128);
@@ -206,7 +204,6 @@ void mxg_3pid_index_destroy(struct mxg_3pid_index **index)
 		return;
 	ix = *index;
 	table_free(&ix->peppered);
-	table_free(&ix->plain);
 	free(ix->users);
 	free(ix->user_slots);
 	mxg_arena_destroy(&ix->strings);
@@ -214,22 +211,20 @@ void mxg_3pid_index_destroy(struct mxg_3pid_index **index)
 	*index = NULL;
 }
 
-/* sha256 of "address medium[ pepper]" without building the string on the heap. */
+/* sha256 of "address medium pepper" without building the string on the heap. */
 static void digest_of(const char *medium, const char *address, const char *pepper,
 		      unsigned char out[MXG_SHA256_LEN])
 {
 	char stack[768];
-	size_t la = strlen(address), lm = strlen(medium), lp = pepper != NULL ? strlen(pepper) : 0;
-	size_t n = la + 1 + lm + (pepper != NULL ? 1 + lp : 0);
+	size_t la = strlen(address), lm = strlen(medium), lp = strlen(pepper);
+	size_t n = la + 1 + lm + 1 + lp;
 	char *buf = n <= sizeof(stack) ? stack : xrealloc(NULL, n);
 
 	memcpy(buf, address, la);
 	buf[la] = ' ';
 	memcpy(buf + la + 1, medium, lm);
-	if (pepper != NULL) {
-		buf[la + 1 + lm] = ' ';
-		memcpy(buf + la + 2 + lm, pepper, lp);
-	}
+	buf[la + 1 + lm] = ' ';
+	memcpy(buf + la + 2 + lm, pepper, lp);
 	mxg_sha256(buf, n, out);
 	if (buf != stack)
 		free(buf);
@@ -248,22 +243,18 @@ int mxg_3pid_index_add(struct mxg_3pid_index *ix, const char *medium, const char
 		return 0;
 	user = intern_user(ix, user_id);
 	table_add(&ix->peppered, d, user);
-	digest_of(medium, address, NULL, d);
-	table_add(&ix->plain, d, user);
 	return 1;
 }
 
 void mxg_3pid_index_seal(struct mxg_3pid_index *ix)
 {
-	struct table *t[2] = { &ix->peppered, &ix->plain };
+	struct table *t = &ix->peppered;
 
 	free(ix->user_slots);
 	ix->user_slots = NULL;
 	ix->user_mask = 0;
-	for (size_t i = 0; i < 2; i++) {
-		t[i]->cap = t[i]->count > 0 ? t[i]->count : 1;
-		t[i]->entries = xrealloc(t[i]->entries, t[i]->cap * sizeof(struct entry));
-	}
+	t->cap = t->count > 0 ? t->count : 1;
+	t->entries = xrealloc(t->entries, t->cap * sizeof(struct entry));
 	if (ix->user_count > 0) {
 		ix->user_cap = ix->user_count;
 		ix->users = xrealloc(ix->users, ix->user_cap * sizeof(*ix->users));
@@ -300,18 +291,16 @@ const char *mxg_3pid_index_lookup_plain(const struct mxg_3pid_index *ix, const c
 	unsigned char d[MXG_SHA256_LEN];
 	const struct entry *e;
 
-	digest_of(medium, address, NULL, d);
-	e = table_find(&ix->plain, d);
+	digest_of(medium, address, ix->pepper, d);
+	e = table_find(&ix->peppered, d);
 	return e != NULL ? ix->users[e->user] : NULL;
 }
 
 size_t mxg_3pid_index_memory(const struct mxg_3pid_index *ix)
 {
-	const struct table *t[2] = { &ix->peppered, &ix->plain };
-	size_t total = mxg_arena_used(ix->strings) + ix->user_cap * sizeof(*ix->users) +
-		       (ix->user_mask + 1) * sizeof(*ix->user_slots);
+	const struct table *t = &ix->peppered;
 
-	for (size_t i = 0; i < 2; i++)
-		total += t[i]->cap * sizeof(struct entry) + (t[i]->mask + 1) * sizeof(uint32_t);
-	return total;
+	return mxg_arena_used(ix->strings) + ix->user_cap * sizeof(*ix->users) +
+	       (ix->user_slots != NULL ? (ix->user_mask + 1) * sizeof(*ix->user_slots) : 0) +
+	       t->cap * sizeof(struct entry) + (t->mask + 1) * sizeof(uint32_t);
 }

@@ -4,6 +4,7 @@ libmxgate_la_SOURCES += \
 	src/stores/chain.c src/stores/chain.h \
 	src/stores/loader.c src/stores/loader.h \
 	src/stores/static.c src/stores/static.h \
+	src/stores/static-file.c \
 	src/stores/store.h
 
 check_PROGRAMS += tests/unit/test-stores

@@ -31,6 +31,8 @@ struct static_3pid {
 
 struct static_ctx {
 	struct mxg_arena *arena;
+	struct mxg_static_user_conf *file_users;	/* from users_file */
+	size_t file_user_count;
 	const char *server_name;
 	struct static_person *people;	/* sorted by conf->localpart */
 	size_t people_count;
@@ -76,6 +78,10 @@ static const struct mxg_conf_def static_table[] = {
 	  .elem_size = sizeof(struct mxg_static_user_conf),
 	  .offset = offsetof(struct mxg_static_settings, users),
 	  .doc = "the people of this store" },
+	{ .key = "users_file", .type = MXG_CONF_STRING,
+	  .offset = offsetof(struct mxg_static_settings, users_file),
+	  .doc = "file of more people, one per line: localpart, display name, password hash, "
+		 "3PIDs (medium:address,...), tab-separated" },
 	{ .key = NULL },
 };
 
@@ -138,27 +144,42 @@ static int build_person(struct static_ctx *ctx, const struct mxg_static_user_con
 	return 0;
 }
 
+static int add_people(struct static_ctx *ctx, const struct mxg_static_user_conf *users,
+		      size_t count, struct mxg_error *err)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (build_person(ctx, &users[i], &ctx->people[ctx->people_count], err) < 0)
+			return -1;
+		ctx->people_count++;
+	}
+	return 0;
+}
+
 static int static_init(struct mxg_store *s, struct mxg_error *err)
 {
 	const struct mxg_static_settings *set = s->settings;
-	const struct mxg_static_user_conf *users = set->users.items;
 	struct static_ctx *ctx = calloc(1, sizeof(*ctx));
-	size_t ntpid = 0, fill = 0;
+	size_t ntpid = 0, fill = 0, total;
 
 	if (ctx == NULL)
 		return mxg_error_set(err, ENOMEM, "out of memory");
 	s->ctx = ctx;
-	ctx->arena = mxg_arena_create(4096);
+	ctx->arena = mxg_arena_create(65536);
 	ctx->server_name = s->env->server_name;
+	if (set->users_file != NULL &&
+	    mxg_static_read_users_file(set->users_file, ctx->arena, &ctx->file_users,
+				       &ctx->file_user_count, err) < 0)
+		return -1;
+	total = set->users.count + ctx->file_user_count;
 	for (size_t i = 0; i < set->users.count; i++)
-		ntpid += users[i].threepids.count;
-	ctx->people = mxg_arena_alloc(ctx->arena, sizeof(*ctx->people) * (set->users.count + 1));
+		ntpid += ((const struct mxg_static_user_conf *)set->users.items)[i].threepids.count;
+	for (size_t i = 0; i < ctx->file_user_count; i++)
+		ntpid += ctx->file_users[i].threepids.count;
+	ctx->people = mxg_arena_alloc(ctx->arena, sizeof(*ctx->people) * (total + 1));
 	ctx->tpids = mxg_arena_alloc(ctx->arena, sizeof(*ctx->tpids) * (ntpid + 1));
-	for (size_t i = 0; i < set->users.count; i++) {
-		if (build_person(ctx, &users[i], &ctx->people[i], err) < 0)
-			return -1;
-		ctx->people_count++;
-	}
+	if (add_people(ctx, set->users.items, set->users.count, err) < 0 ||
+	    add_people(ctx, ctx->file_users, ctx->file_user_count, err) < 0)
+		return -1;
 	/* Sort people first: the 3PID table points into the sorted array. */
 	qsort(ctx->people, ctx->people_count, sizeof(*ctx->people), person_cmp);
 	for (size_t i = 0; i < ctx->people_count; i++)
@@ -187,6 +208,7 @@ static void static_deinit(struct mxg_store *s)
 	if (ctx == NULL)
 		return;
 	mxg_arena_destroy(&ctx->arena);
+	free(ctx->file_users);
 	free(ctx);
 	s->ctx = NULL;
 }

@@ -11,6 +11,11 @@
  *           threepids:
  *             - { medium: email, address: alice@example.org }
  *
+ * Long lists go in users_file instead, one person per line, tab-separated:
+ *   localpart <TAB> display name <TAB> password hash <TAB> 3PIDs
+ * where 3PIDs is a comma-separated list of medium:address; trailing fields
+ * may be left out, '#' starts a comment line.
+ *
  * For small deployments, tests and service accounts; read-only at run time.
  */
 #ifndef MXG_STORE_STATIC_H
@@ -37,7 +42,14 @@ struct mxg_static_user_conf {
 
 struct mxg_static_settings {
 	struct mxg_conf_list users;	/* struct mxg_static_user_conf */
+	char *users_file;		/* more people, tab-separated (see above) */
 };
+
+/* Append the people of a users_file to *users_r (a malloc'ed array of
+ * *count_r entries, strings in arena).  -1 + err naming the file and line. */
+int mxg_static_read_users_file(const char *path, struct mxg_arena *arena,
+			       struct mxg_static_user_conf **users_r, size_t *count_r,
+			       struct mxg_error *err);
 
 extern const struct mxg_store_driver mxg_store_static;
 

@@ -5,8 +5,10 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/arena.h"
 #include "core/config.h"
@@ -352,6 +354,65 @@ static void test_static(void)
 	mxg_arena_destroy(&arena);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void test_static_file(void)
+{
+	char path[] = "/tmp/mxgate-test-users-XXXXXX";
+	int fd = mkstemp(path);
+	struct mxg_static_settings set = { .users = { users, 1 }, .users_file = path };
+	struct mxg_store_chain *chain = NULL;
+	struct mxg_arena *arena = mxg_arena_create(1024);
+	struct mxg_3pid q = { "email", "dave@example.org" };
+	struct mxg_person p;
+	struct mxg_error err;
+	const char *uid = NULL;
+	int count = 0;
+
+	if (fd >= 0)
+		close(fd);
+	test_begin("static users_file: people from a tab-separated file");
+	write_file(path, "# localpart\tdisplay\thash\t3pids\n"
+			 "dave\tDave D\t" SHA512_HASH "\temail:Dave@example.org,msisdn:+1 800 555 2067\n"
+			 "\n"
+			 "erin\n"
+			 "frank\t\t\temail:frank@example.org\n");
+	test_assert(static_chain(&set, &chain, &err) == 0);
+	if (chain != NULL) {
+		test_assert(mxg_store_chain_lookup(chain, &q, arena, &uid, NULL, &err) == MXG_STORE_OK);
+		test_assert_streq(uid, "@dave:example.org");
+		test_assert(auth(chain, arena, "dave", NULL, "correct horse", &p) == MXG_STORE_OK);
+		test_assert_streq(p.display_name, "Dave D");
+		test_assert(auth(chain, arena, "erin", NULL, "x", &p) == MXG_STORE_DENIED);
+		test_assert(auth(chain, arena, "bob", NULL, "correct horse", &p) == MXG_STORE_OK);
+		test_assert(mxg_store_chain_enumerate(chain, count_cb, &count, &err) == MXG_STORE_OK);
+		test_assert(count == 4);
+	}
+	mxg_store_chain_destroy(&chain);
+	test_end();
+
+	test_begin("static users_file: errors name the file and line");
+	write_file(path, "ok\n\tno localpart\n");
+	test_assert(static_chain(&set, &chain, &err) < 0);
+	test_assert(strstr(err.msg, ":2: no localpart") != NULL);
+	write_file(path, "ok\t\t\tbroken3pid\n");
+	test_assert(static_chain(&set, &chain, &err) < 0);
+	test_assert(strstr(err.msg, ":1: 3PID 'broken3pid'") != NULL);
+	unlink(path);
+	test_assert(static_chain(&set, &chain, &err) < 0);
+	test_assert(strstr(err.msg, "cannot open users_file") != NULL);
+	test_end();
+	mxg_arena_destroy(&arena);
+}
+
 /* --- the registry and loader --- */
 
 static void test_loader(void)
@@ -406,6 +467,7 @@ int main(void)
 {
 	test_loader();
 	test_static();
+	test_static_file();
 	test_chain();
 	return test_done("test-stores");
 }
