@@ -1,0 +1,63 @@
+"""test_config_cli.py: configuration through the CLI: a generated config
+runs as it is, bad configs are refused with file, line and key and exit 2,
+MXGATE_CONFIG is honoured."""
+
+import os
+import re
+
+from harness import Daemon, check, test, main, run_cli, tmp_dir
+
+
+@test
+def generated_config_runs():
+    d = tmp_dir("gen")
+    path = os.path.join(d, "mxgate.yaml")
+    r = run_cli("config", "generate", "--server-name", "example.org", "--data-dir",
+                os.path.join(d, "data"), "-o", path)
+    check("config generate exits 0", r.returncode == 0, r.stderr)
+    text = open(path).read() if os.path.exists(path) else ""
+    check("generated config is commented", text.count("#") > 10, text[:300])
+    r = run_cli("config", "generate", "--server-name", "example.org", "-o", path)
+    check("config generate refuses to overwrite (exit 2)", r.returncode == 2, r.stderr)
+    r = run_cli("config", "check", "-c", path)
+    check("config check accepts the generated config", r.returncode == 0, r.stdout + r.stderr)
+    os.makedirs(os.path.join(d, "data"), exist_ok=True)
+    # Run it on a free port: the generated listener is 127.0.0.1:8090.
+    with Daemon(text.replace("127.0.0.1:8090", "127.0.0.1:@PORT@"), wait_path=None) as dm:
+        r = dm.get("/_matrix/identity/v2/hash_details")
+        check("the generated config serves hash_details", r.status == 200, r)
+
+
+BAD = [
+    ("unknown top-level key", "server_name: a.org\nlisteners: [{bind: '127.0.0.1:1', resources: [health]}]\nfoo: 1\n", 3, "foo"),
+    ("bad listen address", "server_name: a.org\nlisteners:\n  - bind: 'nowhere'\n    resources: [health]\n", 3, "listeners[0].bind"),
+    ("missing server_name", "listeners: [{bind: '127.0.0.1:1', resources: [health]}]\n", 1, "server_name"),
+    ("duplicate store names", "server_name: a.org\nlisteners: [{bind: '127.0.0.1:1', resources: [health]}]\nstores:\n  - {name: s, module: static}\n  - {name: s, module: static}\n", 5, "stores"),
+    ("missing store module", "server_name: a.org\nlisteners: [{bind: '127.0.0.1:1', resources: [health]}]\nstores:\n  - {name: s, module: nosuch}\n", 4, "stores[0]"),
+]
+
+
+@test
+def bad_configs():
+    d = tmp_dir("bad")
+    for i, (what, text, line, key) in enumerate(BAD):
+        path = os.path.join(d, "bad%d.yaml" % i)
+        with open(path, "w") as f:
+            f.write(text)
+        r = run_cli("config", "check", "-c", path)
+        out = r.stdout + r.stderr
+        check("config check: %s -> exit 2" % what, r.returncode == 2, out)
+        check("config check: %s -> names file:line and key" % what,
+              re.search(re.escape(path) + r":%d: " % line, out) is not None and key in out, out)
+        r = run_cli("serve", "-c", path)
+        check("serve: %s -> exit 2" % what, r.returncode == 2, r.stdout + r.stderr)
+    r = run_cli("config", "check", "-c", os.path.join(d, "missing.yaml"))
+    check("config check: missing file -> exit 2", r.returncode == 2, r.stderr)
+    env = dict(os.environ, MXGATE_CONFIG=os.path.join(d, "bad0.yaml"))
+    r = run_cli("config", "check", env=env)
+    check("config check uses MXGATE_CONFIG", r.returncode == 2 and "bad0.yaml" in r.stdout + r.stderr,
+          r.stdout + r.stderr)
+
+
+if __name__ == "__main__":
+    main()
