@@ -66,8 +66,15 @@ static int pgsql_connect(const struct mxg_db_settings *set, void **handle_r,
 	*handle_r = NULL;
 	if (set->conninfo == NULL)
 		return mxg_error_set(err, MXG_DB_ERR_UNAVAILABLE, "no PostgreSQL conninfo set");
-	opts = PQconninfoParse(set->conninfo, &perr);
+	/* A string with neither "=" nor "://" is a bare database name, which
+	 * expand_dbname accepts but PQconninfoParse() does not. */
+	if (strchr(set->conninfo, '=') == NULL && strstr(set->conninfo, "://") == NULL)
+		opts = PQconndefaults();
+	else
+		opts = PQconninfoParse(set->conninfo, &perr);
 	if (opts == NULL) {
+		if (perr != NULL)
+			explicit_bzero(perr, strlen(perr));	/* may quote the password */
 		PQfreemem(perr);
 		return mxg_error_set(err, MXG_DB_ERR_UNAVAILABLE,
 				     "invalid PostgreSQL conninfo (not shown: it may hold a password)");

@@ -79,7 +79,7 @@ static int sqlite_connect(const struct mxg_db_settings *set, void **handle_r,
 		return -1;
 	/* Create the file ourselves so that it is 0600 whatever the umask;
 	 * SQLite gives the -wal and -shm files the same mode. */
-	fd = open(set->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open(set->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return mxg_error_set(err, MXG_DB_ERR_UNAVAILABLE, "database '%s': %s",
 				     set->path, strerror(errno));
@@ -168,7 +168,7 @@ static int sqlite_exec(void *handle, const char *sql, size_t nparams,
 	sqlite3_stmt *stmt = NULL;
 	struct mxg_db_result_builder b;
 	const char *tail = NULL;
-	sqlite3_int64 total_before;
+	int total_before;
 	size_t affected = 0;
 	int rc, cols;
 
@@ -192,7 +192,7 @@ static int sqlite_exec(void *handle, const char *sql, size_t nparams,
 
 	cols = sqlite3_column_count(stmt);
 	mxg_db_result_builder_init(&b, (size_t)cols);
-	total_before = sqlite3_total_changes64(h);
+	total_before = sqlite3_total_changes(h);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		for (int c = 0; c < cols; c++) {
 			const char *v = NULL;
@@ -217,8 +217,8 @@ static int sqlite_exec(void *handle, const char *sql, size_t nparams,
 	/* sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE,
 	 * even across SELECTs and DDL: trust it only if this statement changed
 	 * something. */
-	if (sqlite3_total_changes64(h) != total_before)
-		affected = (size_t)sqlite3_changes64(h);
+	if (sqlite3_total_changes(h) != total_before)
+		affected = (size_t)sqlite3_changes(h);
 	sqlite3_finalize(stmt);
 	*res_r = mxg_db_result_builder_finish(&b, affected);
 	if (*res_r == NULL)

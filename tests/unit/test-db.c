@@ -473,6 +473,25 @@ static void case_pg_failed_commit(struct env *e)
 	mxg_db_release(e->db, &conn);
 }
 
+static void case_pg_statement_timeout(struct env *e)
+{
+	struct mxg_db_settings set = e->set;
+	struct mxg_db *db = NULL;
+	struct mxg_error err;
+	long long t0;
+
+	set.pool_size = 1;
+	set.statement_timeout_ms = 100;
+	test_assert(mxg_db_open(&set, &db, &err) == 0);
+	if (db == NULL)
+		return;
+	t0 = now_ms();
+	test_assert(mxg_db_query(db, "SELECT pg_sleep(5)", 0, NULL, NULL, &err) < 0);
+	test_assert(err.code == MXG_DB_ERR_UNAVAILABLE && now_ms() - t0 < 4000);
+	test_assert(mxg_db_ping(db, &err) == 0);	/* the connection survives */
+	mxg_db_close(&db);
+}
+
 /* --- SQLite only --- */
 
 static void case_sqlite_files(struct env *e)
@@ -512,6 +531,7 @@ static const struct {
 	{ "ping", case_ping, NULL },
 	{ "connection killed: reconnect", case_pg_killed, "postgresql" },
 	{ "commit of a failed transaction", case_pg_failed_commit, "postgresql" },
+	{ "statement_timeout: UNAVAILABLE", case_pg_statement_timeout, "postgresql" },
 	{ "file mode 0600, missing directory", case_sqlite_files, "sqlite" },
 };
 
