@@ -1,0 +1,190 @@
+/*
+ * migrations.c: the database schema, as an ordered list of migrations
+ * compiled into the binary.
+ *
+ * The table schema_version holds one row, the version of the last applied
+ * migration (no row or no table: 0).  Each migration runs together with its
+ * version bump in one transaction, under a lock (SQLite: BEGIN IMMEDIATE;
+ * PostgreSQL: a transaction-level advisory lock), so that two processes
+ * migrating at once apply each step exactly once.
+ *
+ * SQL here must run unchanged on both dialects: TEXT, INTEGER, BIGINT, no
+ * AUTOINCREMENT/SERIAL, one statement per string.  Never edit a released
+ * migration; add a new one.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/log.h"
+#include "db/db.h"
+
+struct migration {
+	int version;
+	const char *description;
+	const char *const *sql;		/* NULL-terminated */
+};
+
+static const char *const m1_sql[] = {
+	/* Peppers for hashed 3PID lookup (MSC2134); created_at in ms since
+	 * the epoch.  The lookup service uses the newest; several mxgate
+	 * processes may each insert a first one, which does no harm. */
+	"CREATE TABLE lookup_peppers ("
+	" pepper TEXT NOT NULL PRIMARY KEY,"
+	" created_at BIGINT NOT NULL)",
+	NULL
+};
+
+static const struct migration migrations[] = {
+	{ 1, "lookup peppers", m1_sql },
+};
+
+#define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+/* Serialises migrations on one PostgreSQL database ("mxgate" + 1). */
+#define PG_MIGRATE_LOCK "7887406322733449217"
+
+int mxg_db_schema_latest(void)
+{
+	return migrations[N_MIGRATIONS - 1].version;
+}
+
+static int fetch_int(struct mxg_db_conn *conn, const char *sql, int *value_r, bool *found_r,
+		     struct mxg_error *err)
+{
+	struct mxg_db_result *res;
+	const char *v;
+	char *end;
+	long n;
+
+	if (mxg_db_conn_query(conn, sql, 0, NULL, &res, err) < 0)
+		return -1;
+	*found_r = mxg_db_result_rows(res) > 0;
+	*value_r = 0;
+	if (mxg_db_result_rows(res) > 1) {
+		mxg_error_set(err, MXG_DB_ERR_SCHEMA, "table schema_version has %zu rows, not one",
+			      mxg_db_result_rows(res));
+		goto fail;
+	}
+	if (*found_r) {
+		v = mxg_db_result_get(res, 0, 0);
+		errno = 0;
+		n = v != NULL ? strtol(v, &end, 10) : -1;
+		if (v == NULL || errno != 0 || *end != '\0' || n < 0 || n > 1000000) {
+			mxg_error_set(err, MXG_DB_ERR_SCHEMA, "invalid schema version '%s'",
+				      v != NULL ? v : "NULL");
+			goto fail;
+		}
+		*value_r = (int)n;
+	}
+	mxg_db_result_free(&res);
+	return 0;
+fail:
+	mxg_db_result_free(&res);
+	return -1;
+}
+
+static int read_version(struct mxg_db *db, struct mxg_db_conn *conn, int *version_r,
+			struct mxg_error *err)
+{
+	/* "Does the table exist" is the only dialect-specific question. */
+	const char *exists_sql = mxg_db_driver(db) == MXG_DB_SQLITE
+		? "SELECT count(*) FROM sqlite_master"
+		  " WHERE type = 'table' AND name = 'schema_version'"
+		: "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE 1 END";
+	int exists;
+	bool found;
+
+	if (fetch_int(conn, exists_sql, &exists, &found, err) < 0)
+		return -1;
+	if (exists == 0) {
+		*version_r = 0;
+		return 0;
+	}
+	return fetch_int(conn, "SELECT version FROM schema_version", version_r, &found, err);
+}
+
+static int newer_error(int version, struct mxg_error *err)
+{
+	return mxg_error_set(err, MXG_DB_ERR_SCHEMA,
+			     "database schema version %d is newer than this mxgate supports (%d):"
+			     " upgrade mxgate", version, mxg_db_schema_latest());
+}
+
+int mxg_db_schema_version(struct mxg_db *db, int *version_r, struct mxg_error *err)
+{
+	struct mxg_db_conn *conn = mxg_db_acquire(db, err);
+	int rc;
+
+	if (conn == NULL)
+		return -1;
+	rc = read_version(db, conn, version_r, err);
+	mxg_db_release(db, &conn);
+	return rc;
+}
+
+/* One step: lock, read the version, apply the next migration if any.
+ * Sets *done_r when the schema is current.  The caller rolls back on error
+ * (by releasing the connection). */
+static int migrate_step(struct mxg_db *db, struct mxg_db_conn *conn, bool *done_r,
+			struct mxg_error *err)
+{
+	const struct migration *m;
+	char version[16];
+	const char *const params[] = { version };
+	int current;
+
+	*done_r = false;
+	if (mxg_db_begin(conn, err) < 0)
+		return -1;
+	/* The lock comes first: even CREATE TABLE IF NOT EXISTS can fail when
+	 * two PostgreSQL sessions run it at once. */
+	if (mxg_db_driver(db) == MXG_DB_POSTGRESQL &&
+	    mxg_db_conn_query(conn, "SELECT pg_advisory_xact_lock(" PG_MIGRATE_LOCK ")",
+			      0, NULL, NULL, err) < 0)
+		return -1;
+	if (mxg_db_conn_query(conn, "CREATE TABLE IF NOT EXISTS schema_version"
+			      " (version INTEGER NOT NULL)", 0, NULL, NULL, err) < 0 ||
+	    read_version(db, conn, &current, err) < 0)
+		return -1;
+	if (current > mxg_db_schema_latest())
+		return newer_error(current, err);
+	if (current == mxg_db_schema_latest()) {
+		*done_r = true;
+		return mxg_db_commit(conn, err);
+	}
+
+	m = &migrations[current];	/* versions are 1..N, in order */
+	for (size_t i = 0; m->sql[i] != NULL; i++) {
+		if (mxg_db_conn_query(conn, m->sql[i], 0, NULL, NULL, err) < 0) {
+			mxg_error_prefix(err, "migration %d (%s)", m->version, m->description);
+			return -1;
+		}
+	}
+	snprintf(version, sizeof(version), "%d", m->version);
+	if (mxg_db_conn_query(conn, "DELETE FROM schema_version", 0, NULL, NULL, err) < 0 ||
+	    mxg_db_conn_query(conn, "INSERT INTO schema_version (version) VALUES ($1)",
+			      1, params, NULL, err) < 0 ||
+	    mxg_db_commit(conn, err) < 0)
+		return -1;
+	mxg_info("database: schema migrated to version %d (%s)", m->version, m->description);
+	return 0;
+}
+
+int mxg_db_migrate(struct mxg_db *db, struct mxg_error *err)
+{
+	struct mxg_db_conn *conn;
+	bool done = false;
+	int rc = 0;
+
+	conn = mxg_db_acquire(db, err);
+	if (conn == NULL)
+		return -1;
+	while (rc == 0 && !done)
+		rc = migrate_step(db, conn, &done, err);
+	mxg_db_release(db, &conn);
+	return rc;
+}
