@@ -45,10 +45,11 @@ static bool version_valid(const char *v, size_t len)
 int mxg_ed25519_from_seed(const unsigned char seed[MXG_ED25519_SEED_LEN], const char *version,
 			  struct mxg_ed25519_key *key_r, struct mxg_error *err)
 {
-	size_t pub_len = MXG_ED25519_PUB_LEN;
+	size_t pub_len = MXG_ED25519_PUB_LEN, version_len;
 	EVP_PKEY *pkey;
 
-	if (version == NULL || !version_valid(version, strlen(version)))
+	version_len = version != NULL ? strlen(version) : 0;
+	if (!version_valid(version, version_len))
 		return mxg_error_set(err, EINVAL, "bad key version (want 1 to %d of [A-Za-z0-9_])",
 				     MXG_ED25519_VERSION_MAX - 1);
 	pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, MXG_ED25519_SEED_LEN);
@@ -60,9 +61,9 @@ int mxg_ed25519_from_seed(const unsigned char seed[MXG_ED25519_SEED_LEN], const 
 		return mxg_error_set(err, EIO, "OpenSSL cannot derive the ed25519 public key");
 	}
 	EVP_PKEY_free(pkey);
-	/* memmove: the caller may pass key_r->seed itself. */
+	/* memmove: the caller may pass key_r->seed or key_r->version itself. */
 	memmove(key_r->seed, seed, MXG_ED25519_SEED_LEN);
-	snprintf(key_r->version, sizeof(key_r->version), "%s", version);
+	memmove(key_r->version, version, version_len + 1);
 	mxg_base64_encode(key_r->pub, MXG_ED25519_PUB_LEN, key_r->pub_b64,
 			  sizeof(key_r->pub_b64), MXG_B64_NOPAD);
 	return 0;

@@ -109,7 +109,7 @@ json_t *mxg_json_parse_object(const char *buf, size_t len, struct mxg_error *err
 
 	/* jansson would stop at a NUL inside a string only with
 	 * JSON_ALLOW_NUL; a raw NUL anywhere is refused up front. */
-	if (memchr(buf, '\0', len) != NULL) {
+	if (len > 0 && memchr(buf, '\0', len) != NULL) {
 		mxg_error_set(err, MXG_JSON_NOT_JSON, "not JSON: NUL byte in the input");
 		return NULL;
 	}
@@ -221,6 +221,8 @@ int mxg_json_sign(json_t *obj, const char *entity, const struct mxg_ed25519_key 
 
 	if (!json_is_object(obj))
 		return mxg_error_set(err, MXG_JSON_NOT_OBJECT, "only objects can be signed");
+	if (entity == NULL || entity[0] == '\0')
+		return mxg_error_set(err, MXG_JSON_BAD_VALUE, "no entity to sign as");
 	sigs = json_incref(json_object_get(obj, "signatures"));
 	unsig = json_incref(json_object_get(obj, "unsigned"));
 	if (sigs != NULL && !json_is_object(sigs)) {

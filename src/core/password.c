@@ -65,7 +65,7 @@ static enum mxg_password_result verify_crypt(const char *password, size_t len, c
 	struct crypt_data *data;
 	size_t out_len, hash_len;
 	const char *out;
-	bool too_long;
+	bool too_long, eq;
 
 	/* ~32 KiB: too big for a worker thread's stack. */
 	data = calloc(1, sizeof(*data));
@@ -92,8 +92,7 @@ static enum mxg_password_result verify_crypt(const char *password, size_t len, c
 		 * a mismatch but does not shorten the comparison. */
 		out_len = strlen(out);
 		hash_len = strlen(hash);
-		bool eq = CRYPTO_memcmp(out, hash, out_len < hash_len ? out_len : hash_len) == 0;
-
+		eq = CRYPTO_memcmp(out, hash, out_len < hash_len ? out_len : hash_len) == 0;
 		res = eq && out_len == hash_len ? MXG_PASSWORD_MATCH : MXG_PASSWORD_MISMATCH;
 	}
 	explicit_bzero(data, sizeof(*data));

@@ -141,6 +141,11 @@ static void test_generate(void)
 	test_assert(mxg_ed25519_sign(&a, "msg", 3, sig) == 0);
 	test_assert(mxg_ed25519_verify(a.pub, "msg", 3, sig) == 0);
 	test_assert(mxg_ed25519_verify(b.pub, "msg", 3, sig) < 0);
+	/* re-deriving a key from itself (aliased arguments) changes nothing */
+	memcpy(b.pub, a.pub, 32);
+	test_assert(mxg_ed25519_from_seed(a.seed, a.version, &a, &err) == 0);
+	test_assert(memcmp(a.pub, b.pub, 32) == 0 && strcmp(a.version, "0") == 0);
+	test_assert(mxg_ed25519_from_seed(a.seed, NULL, &b, &err) < 0 && err.code == EINVAL);
 	mxg_ed25519_clear(&a);
 	test_assert(memcmp(a.seed, zero, 32) == 0);
 	mxg_ed25519_clear(&b);

@@ -31,6 +31,7 @@ static void test_parse_ok(void)
 	obj = mxg_json_parse_object("{}garbage", 2, &err);
 	test_assert(obj != NULL && json_object_size(obj) == 0);
 	json_decref(obj);
+	test_assert(mxg_json_parse_object(NULL, 0, &err) == NULL && err.code == MXG_JSON_NOT_JSON);
 	test_end();
 }
 
@@ -326,6 +327,7 @@ static void test_sign_refused(void)
 	test_assert(json_object_size(obj) == 3);
 	test_assert(json_object_get(obj, "unsigned") != NULL);
 	test_assert(json_object_size(json_object_get(obj, "signatures")) == 1);
+	test_assert(mxg_json_sign(bad_entity, "", &key, &err) < 0);
 	test_assert(mxg_json_sign(arr, "domain", &key, &err) < 0);
 	test_assert(err.code == MXG_JSON_NOT_OBJECT);
 	test_assert(mxg_json_sign(bad, "domain", &key, &err) < 0);
