@@ -1,50 +1,97 @@
-/* crypto.c: placeholder, replaced by the crypto primitives. */
+/*
+ * crypto.c: the small primitives everything else builds on: CSPRNG bytes,
+ * random tokens, SHA-256 and constant-time comparison, all over OpenSSL 3.
+ */
 #include "config.h"
-#include <string.h>
-#include "core/base64.h"
-#include "core/crypto.h"
-#include "core/ed25519.h"
-#include "core/json.h"
-#include "core/password.h"
 
-int mxg_random_bytes(void *buf, size_t len) { (void)buf; (void)len; return -1; }
-int mxg_random_token(char *out, size_t len) { (void)out; (void)len; return -1; }
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "core/crypto.h"
+
+int mxg_random_bytes(void *buf, size_t len)
+{
+	unsigned char *p = buf;
+
+	/* RAND_bytes takes an int: feed it in chunks. */
+	while (len > 0) {
+		int n = len > INT_MAX ? INT_MAX : (int)len;
+
+		if (RAND_bytes(p, n) != 1)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int mxg_random_token(char *out, size_t len)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	/*
+	 * 62 letters: a byte below 248 = 4 * 62 maps evenly onto the alphabet,
+	 * anything above is thrown away (rejection sampling), so every letter
+	 * is exactly equally likely.
+	 */
+	enum { ALPHABET_LEN = sizeof(alphabet) - 1, LIMIT = 256 - 256 % ALPHABET_LEN };
+	unsigned char pool[64];
+	size_t used = sizeof(pool), i = 0;
+
+	while (i < len) {
+		if (used == sizeof(pool)) {
+			if (mxg_random_bytes(pool, sizeof(pool)) < 0) {
+				OPENSSL_cleanse(pool, sizeof(pool));
+				out[0] = '\0';
+				return -1;
+			}
+			used = 0;
+		}
+		unsigned char b = pool[used++];
+
+		if (b < LIMIT)
+			out[i++] = alphabet[b % ALPHABET_LEN];
+	}
+	out[len] = '\0';
+	OPENSSL_cleanse(pool, sizeof(pool));
+	return 0;
+}
+
 void mxg_sha256(const void *data, size_t len, unsigned char out[MXG_SHA256_LEN])
-{ (void)data; (void)len; memset(out, 0, MXG_SHA256_LEN); }
-bool mxg_const_eq(const void *a, const void *b, size_t n) { return memcmp(a, b, n) == 0; }
-bool mxg_const_streq(const char *a, const char *b) { return strcmp(a, b) == 0; }
-size_t mxg_base64_encode(const void *in, size_t len, char *out, size_t cap, unsigned int flags)
-{ (void)in; (void)len; (void)out; (void)cap; (void)flags; return (size_t)-1; }
-int mxg_base64_decode(const char *in, size_t len, void *out, size_t cap, size_t *len_r)
-{ (void)in; (void)len; (void)out; (void)cap; (void)len_r; return -1; }
-int mxg_ed25519_from_seed(const unsigned char seed[MXG_ED25519_SEED_LEN], const char *version,
-			  struct mxg_ed25519_key *key_r, struct mxg_error *err)
-{ (void)seed; (void)version; (void)key_r; return mxg_error_set(err, 1, "not implemented"); }
-int mxg_ed25519_generate(const char *version, struct mxg_ed25519_key *key_r, struct mxg_error *err)
-{ (void)version; (void)key_r; return mxg_error_set(err, 1, "not implemented"); }
-int mxg_ed25519_sign(const struct mxg_ed25519_key *key, const void *msg, size_t len,
-		     unsigned char sig[MXG_ED25519_SIG_LEN])
-{ (void)key; (void)msg; (void)len; (void)sig; return -1; }
-int mxg_ed25519_verify(const unsigned char pub[MXG_ED25519_PUB_LEN], const void *msg,
-		       size_t len, const unsigned char sig[MXG_ED25519_SIG_LEN])
-{ (void)pub; (void)msg; (void)len; (void)sig; return -1; }
-int mxg_ed25519_load(const char *path, struct mxg_ed25519_key *key_r, struct mxg_error *err)
-{ (void)path; (void)key_r; return mxg_error_set(err, 1, "not implemented"); }
-int mxg_ed25519_save(const char *path, const struct mxg_ed25519_key *key, struct mxg_error *err)
-{ (void)path; (void)key; return mxg_error_set(err, 1, "not implemented"); }
-int mxg_ed25519_load_or_create(const char *path, struct mxg_ed25519_key *key_r,
-			       int *created_r, struct mxg_error *err)
-{ (void)path; (void)key_r; (void)created_r; return mxg_error_set(err, 1, "not implemented"); }
-void mxg_ed25519_clear(struct mxg_ed25519_key *key) { memset(key, 0, sizeof(*key)); }
-enum mxg_password_result mxg_password_verify(const char *password, size_t password_len,
-					     const char *hash)
-{ (void)password; (void)password_len; (void)hash; return MXG_PASSWORD_BAD_HASH; }
-char *mxg_password_hash_argon2id(const char *password, size_t password_len)
-{ (void)password; (void)password_len; return NULL; }
-int mxg_password_hash_supported(const char *hash) { (void)hash; return 0; }
-json_t *mxg_json_parse_object(const char *buf, size_t len, struct mxg_error *err)
-{ (void)buf; (void)len; mxg_error_set(err, MXG_JSON_NOT_JSON, "not implemented"); return NULL; }
-const char *mxg_json_string(const json_t *obj, const char *key)
-{ return json_string_value(json_object_get(obj, key)); }
-char *mxg_json_canonical(const json_t *value, struct mxg_error *err)
-{ (void)value; mxg_error_set(err, 1, "not implemented"); return NULL; }
+{
+	unsigned int n = 0;
+
+	/* Only fails when OpenSSL itself is broken (no SHA-256 provider):
+	 * there is no sane way to go on. */
+	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != MXG_SHA256_LEN) {
+		fputs("mxgate: OpenSSL cannot compute SHA-256\n", stderr);
+		abort();
+	}
+}
+
+bool mxg_const_eq(const void *a, const void *b, size_t n)
+{
+	return CRYPTO_memcmp(a, b, n) == 0;
+}
+
+bool mxg_const_streq(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	/*
+	 * Equal lengths: compare the contents in constant time.  Different
+	 * lengths: still do a comparison of the same cost so that the time
+	 * depends on the lengths only, then say no.
+	 */
+	if (la != lb) {
+		(void)CRYPTO_memcmp(a, a, la);
+		return false;
+	}
+	return CRYPTO_memcmp(a, b, la) == 0;
+}

@@ -1,6 +1,11 @@
 /*
  * ed25519.h: ed25519 signing keys and the Synapse signing-key file format
  * ("ed25519 <version> <unpadded base64 seed>", one key per line).
+ *
+ * On failure err->code is an errno value: EEXIST when save refuses to
+ * overwrite, ENOENT when the file is missing, EINVAL for bad content or a
+ * bad version (which must be 1 to 63 of [A-Za-z0-9_]).  Messages name the
+ * file and line but never quote a key.
  */
 #ifndef MXG_ED25519_H
 #define MXG_ED25519_H
@@ -36,7 +41,8 @@ int mxg_ed25519_sign(const struct mxg_ed25519_key *key, const void *msg, size_t 
 int mxg_ed25519_verify(const unsigned char pub[MXG_ED25519_PUB_LEN], const void *msg,
 		       size_t len, const unsigned char sig[MXG_ED25519_SIG_LEN]);
 
-/* Read the first ed25519 key of a Synapse-format key file. */
+/* Read the first ed25519 key of a Synapse-format key file.  Blank lines are
+ * skipped; every other line must be a well-formed key. */
 int mxg_ed25519_load(const char *path, struct mxg_ed25519_key *key_r, struct mxg_error *err);
 
 /* Write key to path (mode 0600, created exclusively: never overwrites). */
