@@ -1,0 +1,122 @@
+/*
+ * config.h: mxgate's configuration (mxgate.yaml) as typed structs.
+ *
+ * The tables that map YAML keys onto these structs are in config.c; every key
+ * is documented in man/mxgate.yaml.5.  A loaded config is immutable and lives
+ * until the process exits (or the CLI command ends).
+ */
+#ifndef MXG_CONFIG_H
+#define MXG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/conf.h"
+#include "db/db.h"
+
+struct mxg_arena;
+struct mxg_store_driver;
+
+struct mxg_listener_conf {
+	char *bind;				/* "127.0.0.1:8090", "[::1]:8090" */
+	struct mxg_conf_strlist resources;	/* "identity", "client", ... */
+	/* derived by mxg_config_load() */
+	unsigned int resource_mask;		/* enum mxg_resource bits */
+	char *host;				/* address part, brackets removed */
+	int port;
+};
+
+struct mxg_http_conf {
+	long long threads;		/* event threads; 0 = one per core */
+	long long workers;		/* worker threads for blocking handlers */
+	long long worker_queue;		/* queued blocking requests before 503 */
+	size_t max_body_size;		/* 413 M_TOO_LARGE above */
+	long long connection_timeout_ms;	/* idle keep-alive connections */
+	long long shutdown_timeout_ms;	/* SIGTERM drain bound */
+};
+
+struct mxg_keys_conf {
+	char *signing_key_path;		/* Synapse-format ed25519 key file */
+};
+
+struct mxg_store_conf {
+	char *name;
+	char *module;			/* "static", or a module in plugin_dir */
+	long long priority;		/* lower first; ties keep file order */
+	bool enabled;
+	void *settings;			/* the driver's settings struct */
+	/* resolved while loading */
+	const struct mxg_store_driver *driver;
+};
+
+enum mxg_lookup_algo {
+	MXG_LOOKUP_SHA256 = 1u << 0,
+	MXG_LOOKUP_NONE = 1u << 1,
+};
+
+struct mxg_lookup_conf {
+	struct mxg_conf_strlist algorithms;	/* "sha256", "none" */
+	long long max_addresses;		/* per request */
+	long long refresh_interval_ms;		/* index rebuild from the stores */
+	unsigned int algorithm_mask;		/* derived: enum mxg_lookup_algo */
+};
+
+struct mxg_log_conf {
+	char *level;
+	char *file;			/* "-" = stderr */
+	bool access_log;
+};
+
+struct mxg_config {
+	char *file;			/* the path it was loaded from */
+	char *server_name;
+	char *public_baseurl;
+	char *data_dir;
+	char *plugin_dir;
+	struct mxg_conf_list listeners;	/* struct mxg_listener_conf */
+	struct mxg_http_conf http;
+	struct mxg_db_settings database;
+	struct mxg_keys_conf keys;
+	struct mxg_conf_list stores;	/* struct mxg_store_conf, sorted by priority */
+	struct mxg_lookup_conf lookup;
+	struct mxg_log_conf log;
+
+	struct mxg_arena *arena;	/* owns everything above */
+};
+
+/* Root table, for tools that walk it (config generate, docs tests). */
+extern const struct mxg_conf_def mxg_config_table[];
+
+/*
+ * Load and check a config file: parse, defaults, derived fields, store
+ * modules resolved (loaded from plugin_dir, ABI-checked).  Every problem is
+ * passed to report (file, line, key, message).  Returns 0 with *cfg_r set, or
+ * the number of problems (> 0), or -1 when the file cannot be read.
+ */
+int mxg_config_load(const char *path, struct mxg_config **cfg_r,
+		    mxg_conf_report_fn *report, void *report_ctx);
+
+/* From a string (tests). */
+int mxg_config_load_string(const char *name, const char *yaml,
+			   struct mxg_config **cfg_r, mxg_conf_report_fn *report, void *report_ctx);
+
+/* Wipe secrets and free; *cfg = NULL. */
+void mxg_config_free(struct mxg_config **cfg);
+
+/* The path to use: the -c argument, else $MXGATE_CONFIG, else NULL. */
+const char *mxg_config_path(const char *arg);
+
+/* 0 when name is a valid Matrix server name (host name, IPv4 or [IPv6]
+ * address, optional :port), else -1 with err saying why. */
+int mxg_config_check_server_name(const char *name, struct mxg_error *err);
+
+/*
+ * Write a commented mxgate.yaml for server_name, with its SQLite database and
+ * signing key under data_dir (NULL: /var/lib/mxgate), listening on
+ * 127.0.0.1:8090; it loads as it is.  Returns 0, or -1 with errno when
+ * writing fails, or -1 with EINVAL when server_name is not a server name.
+ */
+int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir);
+
+#endif
