@@ -40,6 +40,7 @@
 #define MAX_CONF_SIZE	(4u << 20)	/* a config file is never this big */
 #define MAX_SECRET_SIZE	(64u << 10)
 #define MAX_DEPTH	32		/* far beyond any table */
+#define MAX_NODES	1000000		/* ~100 MB of libyaml nodes; 100k people fit */
 #define MAX_KEYS	1024		/* per mapping; keeps duplicate checks cheap */
 #define MAX_TABLES	4		/* one mapping: its table + DYNAMIC ones */
 #define PATH_LEN	256
@@ -119,7 +120,8 @@ static int flush_problems(struct conf_ctx *c, mxg_conf_report_fn *report, void *
 {
 	int n = (int)c->count;
 
-	qsort(c->problems, c->count, sizeof(*c->problems), problem_cmp);
+	if (c->count > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(c->problems, c->count, sizeof(*c->problems), problem_cmp);
 	for (size_t i = 0; i < c->count; i++) {
 		report(report_ctx, c->name, c->problems[i].line, c->problems[i].key,
 		       c->problems[i].msg);
@@ -200,7 +202,7 @@ static bool bounded(const struct mxg_conf_def *def)
 	return def->min < def->max;
 }
 
-static void apply_strlist(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
+static int apply_strlist(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
 			  struct mxg_conf_strlist *list, const char *path)
 {
 	yaml_node_item_t *it;
@@ -210,15 +212,15 @@ static void apply_strlist(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t 
 		const char *s;
 
 		if (scalar_or_report(c, n, path, "a string or a list of strings", &s) < 0)
-			return;
+			return -1;
 		list->items = mxg_arena_alloc(c->arena, sizeof(char *));
 		list->items[0] = mxg_arena_strdup(c->arena, s);
 		list->count = 1;
-		return;
+		return 0;
 	}
 	if (n->type != YAML_SEQUENCE_NODE) {
 		problem(c, node_line(n), path, "expected a list of strings, got %s", node_kind(n));
-		return;
+		return -1;
 	}
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	list->items = mxg_arena_alloc(c->arena, (count + 1) * sizeof(char *));
@@ -232,9 +234,10 @@ static void apply_strlist(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t 
 			list->items[j++] = mxg_arena_strdup(c->arena, s);
 	}
 	list->count = j;
+	return 0;
 }
 
-static void apply_list(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
+static int apply_list(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
 		       const struct mxg_conf_def *def, struct mxg_conf_list *list,
 		       const char *path)
 {
@@ -243,7 +246,7 @@ static void apply_list(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
 
 	if (n->type != YAML_SEQUENCE_NODE) {
 		problem(c, node_line(n), path, "expected a list, got %s", node_kind(n));
-		return;
+		return -1;
 	}
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	list->items = count > 0 ? mxg_arena_alloc(c->arena, count * def->elem_size) : NULL;
@@ -273,6 +276,7 @@ static void apply_list(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
 		problem(c, e != NULL ? node_line(e) : node_line(n), bad < count ? epath : path,
 			"%s", err.msg);
 	}
+	return 0;
 }
 
 static void fmt_bound(const struct mxg_conf_def *def, long long v, char *buf, size_t size)
@@ -378,8 +382,7 @@ static int apply_value(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
 {
 	switch (def->type) {
 	case MXG_CONF_STRLIST:
-		apply_strlist(c, doc, n, field, path);
-		break;
+		return apply_strlist(c, doc, n, field, path);
 	case MXG_CONF_SECTION:
 		if (n->type != YAML_MAPPING_NODE) {
 			problem(c, node_line(n), path, "expected a mapping, got %s", node_kind(n));
@@ -390,8 +393,7 @@ static int apply_value(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
 		apply_mapping(c, doc, n, def->sub, field, path, node_line(n));
 		break;
 	case MXG_CONF_LIST:
-		apply_list(c, doc, n, def, field, path);
-		break;
+		return apply_list(c, doc, n, def, field, path);
 	case MXG_CONF_DYNAMIC:
 		return -1;
 	default:
@@ -464,7 +466,7 @@ static struct pair *find_pair(struct mapping *m, const char *key)
 
 /* A SECRET: "key: value" or "key_file: path", never both. */
 static int apply_secret(struct conf_ctx *c, struct mapping *m, const struct mxg_conf_def *def,
-			void *field, const char *path, bool *present_r)
+			void *field, const char *path, bool *present_r, int *line_r)
 {
 	char fkey[128], fpath[PATH_LEN];
 	struct pair *pv = find_pair(m, def->key), *pf;
@@ -473,10 +475,14 @@ static int apply_secret(struct conf_ctx *c, struct mapping *m, const struct mxg_
 	snprintf(fkey, sizeof(fkey), "%s_file", def->key);
 	pf = find_pair(m, fkey);
 	join_path(fpath, path, fkey);
-	if (pv != NULL)
+	if (pv != NULL) {
 		pv->used = true;
-	if (pf != NULL)
+		*line_r = node_line(pv->key_node);
+	}
+	if (pf != NULL) {
 		pf->used = true;
+		*line_r = node_line(pf->key_node);
+	}
 	if (pv != NULL && is_null(pv->value))
 		pv = NULL;
 	if (pf != NULL && is_null(pf->value))
@@ -515,15 +521,17 @@ static void apply_def(struct conf_ctx *c, struct mapping *m, const struct mxg_co
 
 	join_path(kpath, path, def->key);
 	if (def->type == MXG_CONF_SECRET) {
-		ret = apply_secret(c, m, def, field, path, &present);
+		ret = apply_secret(c, m, def, field, path, &present, &line);
 	} else {
 		p = find_pair(m, def->key);
-		if (p != NULL)
+		if (p != NULL) {
 			p->used = true;
+			/* Containers start on the next line: point at their key. */
+			line = p->value->type == YAML_SCALAR_NODE ? node_line(p->value) :
+			       node_line(p->key_node);
+		}
 		present = p != NULL && !is_null(p->value);
 		ret = present ? apply_value(c, m->doc, p->value, def, field, kpath) : -1;
-		if (present)
-			line = node_line(p->value);
 	}
 	if (!present) {
 		if (def->dflt != NULL)
@@ -531,7 +539,9 @@ static void apply_def(struct conf_ctx *c, struct mapping *m, const struct mxg_co
 		else if (def->type == MXG_CONF_SECTION)
 			apply_mapping(c, m->doc, NULL, def->sub, field, kpath, line), ret = 0;
 		if (def->flags & MXG_CONF_REQUIRED && def->dflt == NULL) {
-			problem(c, line, kpath, "missing required key");
+			problem(c, line, kpath, def->type == MXG_CONF_SECRET ?
+				"missing required key (or %s_file)" : "missing required key%s",
+				def->type == MXG_CONF_SECRET ? def->key : "");
 			return;
 		}
 	}
@@ -690,6 +700,7 @@ static int prescan(struct conf_ctx *c, const char *yaml, size_t len)
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	int depth = 0, docs = 0, ret = 0;
+	size_t nodes = 0;
 	bool done = false;
 
 	if (!yaml_parser_initialize(&parser))
@@ -700,6 +711,13 @@ static int prescan(struct conf_ctx *c, const char *yaml, size_t len)
 			syntax_problem(c, &parser);
 			ret = -1;
 			break;
+		}
+		if ((ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
+		     ev.type == YAML_MAPPING_START_EVENT) && ++nodes > MAX_NODES) {
+			problem(c, (int)ev.start_mark.line + 1, "", "more than %d YAML nodes",
+				MAX_NODES);
+			ret++;
+			done = true;
 		}
 		switch (ev.type) {
 		case YAML_STREAM_END_EVENT:

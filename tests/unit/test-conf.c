@@ -374,6 +374,7 @@ static void test_bad_values(void)
 		{ "req: x\nelems: [1]\n", 2, "elems[0]", "expected a mapping, got a scalar" },
 		{ "req: x\nelems:\n  - weight: 1\n", 3, "elems[0].name", "missing required key" },
 		{ "str: y\n", 1, "req", "missing required key" },
+		{ "str: y\nreq:\n", 2, "req", "missing required key" },
 		{ "req: x\nstrr: y\n", 2, "strr", "unknown key (did you mean 'str'?)" },
 		{ "req: x\ncompletely_else: y\n", 2, "completely_else", "unknown key" },
 		{ "req: x\ninner:\n  nn: 1\n", 3, "inner.nn", "did you mean 'n'?" },
@@ -562,6 +563,17 @@ static void test_hostile(void)
 	big[5u << 20] = '\0';
 	test_assert(load(big) == -1);
 	test_assert(has_report(0, "", "larger than 4 MiB"));
+	free(big);
+	test_end();
+
+	test_begin("too many nodes are refused");
+	big = malloc(4u << 20);
+	memcpy(big, "tags: [", 7);
+	for (size_t i = 7; i + 3 < (4u << 20); i += 2)
+		memcpy(big + i, "a,", 2);
+	strcpy(big + (4u << 20) - 3, "a]");
+	test_assert(load(big) == 1);
+	test_assert(has_report(1, "", "more than 1000000 YAML nodes"));
 	free(big);
 	test_end();
 
