@@ -37,7 +37,8 @@ int mxg_cli_load_config(const char *arg, struct mxg_config **cfg_r)
 
 	*cfg_r = NULL;
 	if (path == NULL || path[0] == '\0') {
-		fprintf(stderr, "mxgate: no configuration file: give -c FILE or set MXGATE_CONFIG\n");
+		fprintf(stderr, "mxgate: no configuration file: give -c FILE or set "
+			"MXGATE_CONFIG\n");
 		return MXG_EXIT_USAGE;
 	}
 	if (mxg_config_load(path, cfg_r, print_problem, &r) == 0)

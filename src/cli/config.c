@@ -103,7 +103,8 @@ static int cmd_generate(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "mxgate config generate: unexpected argument '%s'\n\n", argv[optind]);
+		fprintf(stderr, "mxgate config generate: unexpected argument '%s'\n\n",
+			argv[optind]);
 		usage_generate(stderr);
 		return MXG_EXIT_USAGE;
 	}
@@ -137,7 +138,8 @@ static int cmd_generate(int argc, char **argv)
 		}
 		out = fdopen(fd, "w");
 		if (out == NULL) {
-			fprintf(stderr, "mxgate config generate: %s: %s\n", output, strerror(errno));
+			fprintf(stderr, "mxgate config generate: %s: %s\n", output,
+				strerror(errno));
 			close(fd);
 			free(dir);
 			return MXG_EXIT_FAILURE;

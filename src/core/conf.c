@@ -229,7 +229,8 @@ static int apply_strlist(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *
 		char epath[PATH_LEN];
 		const char *s;
 
-		snprintf(epath, sizeof(epath), "%s[%zu]", path, (size_t)(it - n->data.sequence.items.start));
+		snprintf(epath, sizeof(epath), "%s[%zu]", path,
+			 (size_t)(it - n->data.sequence.items.start));
 		if (e != NULL && scalar_or_report(c, e, epath, "a string", &s) == 0)
 			list->items[j++] = mxg_arena_strdup(c->arena, s);
 	}
@@ -289,7 +290,7 @@ static void fmt_bound(const struct mxg_conf_def *def, long long v, char *buf, si
 	const __typeof__(dur[0]) *u = def->type == MXG_CONF_DURATION ? dur :
 				      def->type == MXG_CONF_SIZE ? sz : NULL;
 
-	for (; u != NULL; u++) {
+	for (; u != NULL && v != 0; u++) {
 		if (v % u->n == 0) {
 			snprintf(buf, size, "%lld%s", v / u->n, u->unit);
 			return;
@@ -317,7 +318,8 @@ static int apply_scalar(struct conf_ctx *c, yaml_node_t *n, const struct mxg_con
 		return 0;
 	case MXG_CONF_BOOL:
 		if (mxg_conf_parse_bool(s, field) < 0) {
-			problem(c, node_line(n), path, "'%s' is not a boolean (true/false, yes/no, on/off)", s);
+			problem(c, node_line(n), path,
+				"'%s' is not a boolean (true/false, yes/no, on/off)", s);
 			return -1;
 		}
 		return 0;
@@ -345,8 +347,8 @@ static int apply_scalar(struct conf_ctx *c, yaml_node_t *n, const struct mxg_con
 		break;
 	case MXG_CONF_DURATION:
 		if (mxg_conf_parse_duration(s, &v) < 0) {
-			problem(c, node_line(n), path,
-				"'%s' is not a duration (e.g. 250ms, 30s, 5m, 24h, 7d; a bare number is seconds)", s);
+			problem(c, node_line(n), path, "'%s' is not a duration (e.g. 250ms, 30s, "
+				"5m, 24h, 7d; a bare number is seconds)", s);
 			return -1;
 		}
 		break;
@@ -354,7 +356,8 @@ static int apply_scalar(struct conf_ctx *c, yaml_node_t *n, const struct mxg_con
 		size_t b;
 
 		if (mxg_conf_parse_size(s, &b) < 0 || b > (size_t)LLONG_MAX) {
-			problem(c, node_line(n), path, "'%s' is not a size (e.g. 512, 64k, 1M, 1G)", s);
+			problem(c, node_line(n), path, "'%s' is not a size (e.g. 512, 64k, 1M, 1G)",
+				s);
 			return -1;
 		}
 		v = (long long)b;
@@ -732,7 +735,8 @@ static int prescan(struct conf_ctx *c, const char *yaml, size_t len)
 			break;
 		case YAML_ALIAS_EVENT:
 			problem(c, (int)ev.start_mark.line + 1, "",
-				"YAML aliases (*%s) are not supported", (const char *)ev.data.alias.anchor);
+				"YAML aliases (*%s) are not supported",
+				(const char *)ev.data.alias.anchor);
 			ret++;
 			break;
 		case YAML_SEQUENCE_START_EVENT:
@@ -766,7 +770,8 @@ static int load(struct conf_ctx *c, const char *yaml, size_t len,
 	int ret;
 
 	if (len > MAX_CONF_SIZE) {
-		problem(c, 0, "", "larger than %u MiB: not a configuration file", MAX_CONF_SIZE >> 20);
+		problem(c, 0, "", "larger than %u MiB: not a configuration file",
+			MAX_CONF_SIZE >> 20);
 		return -1;
 	}
 	ret = prescan(c, yaml, len);
@@ -845,7 +850,8 @@ void mxg_conf_wipe_secrets(const struct mxg_conf_def *table, void *out)
 			struct mxg_conf_list *list = field;
 
 			for (size_t i = 0; i < list->count; i++)
-				mxg_conf_wipe_secrets(def->sub, (char *)list->items + i * def->elem_size);
+				mxg_conf_wipe_secrets(def->sub,
+						      (char *)list->items + i * def->elem_size);
 			break;
 		}
 		default:

@@ -124,7 +124,8 @@ int mxg_conf_parse_int(const char *s, long long *v_r)
 
 int mxg_conf_parse_bool(const char *s, bool *v_r)
 {
-	static const char *const yes[] = { "true", "yes", "on" }, *const no[] = { "false", "no", "off" };
+	static const char *const yes[] = { "true", "yes", "on" };
+	static const char *const no[] = { "false", "no", "off" };
 
 	for (size_t i = 0; i < 3; i++) {
 		if (strcasecmp(s, yes[i]) == 0)

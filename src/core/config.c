@@ -62,16 +62,16 @@ static int parse_bind(const char *bind, char *host, size_t size, int *port_r,
 		const char *close = strchr(bind, ']');
 
 		if (close == NULL || close[1] != ':')
-			return mxg_error_set(err, EINVAL, "'%s' is not a listen address "
-					     "([IPv6]:port needs the closing ']' then ':port')", bind);
+			return mxg_error_set(err, EINVAL, "'%s' is not a listen address ([IPv6]:port "
+					     "needs the closing ']' then ':port')", bind);
 		h = bind + 1;
 		hlen = (size_t)(close - h);
 		colon = close + 1;
 	} else {
 		colon = strrchr(bind, ':');
 		if (colon == NULL)
-			return mxg_error_set(err, EINVAL, "'%s' is not a listen address: the port is "
-					     "missing (e.g. 127.0.0.1:8090)", bind);
+			return mxg_error_set(err, EINVAL, "'%s' is not a listen address: the "
+					     "port is missing (e.g. 127.0.0.1:8090)", bind);
 		hlen = (size_t)(colon - bind);
 	}
 	if (hlen >= sizeof(tmp) || hlen >= size)
@@ -101,7 +101,8 @@ int mxg_config_check_server_name(const char *name, struct mxg_error *err)
 	if (name[0] == '[') {
 		end = strchr(name, ']');
 		if (end == NULL)
-			return mxg_error_set(err, EINVAL, "'%s' is not a server name: missing ']'", name);
+			return mxg_error_set(err, EINVAL, "'%s' is not a server name: missing ']'",
+					     name);
 		hlen = (size_t)(end - name - 1);
 		if (hlen >= sizeof(host))
 			return mxg_error_set(err, EINVAL, "server name too long");
@@ -124,9 +125,9 @@ int mxg_config_check_server_name(const char *name, struct mxg_error *err)
 
 			if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 			      (ch >= '0' && ch <= '9') || ch == '.' || ch == '-'))
-				return mxg_error_set(err, EINVAL, "'%s' is not a server name (a host "
-						     "name, IPv4 or [IPv6] address, optional :port)",
-						     name);
+				return mxg_error_set(err, EINVAL, "'%s' is not a server name (a "
+						     "host name, IPv4 or [IPv6] address, optional "
+						     ":port)", name);
 		}
 		port = end != NULL ? end + 1 : NULL;
 	}
@@ -203,7 +204,8 @@ static int check_listeners(const struct mxg_conf_list *list, size_t *bad_index_r
 		if (l[i].bind == NULL || parse_bind(l[i].bind, hi, sizeof(hi), &pi, NULL) < 0)
 			continue;
 		for (size_t j = 0; j < i; j++) {
-			if (l[j].bind == NULL || parse_bind(l[j].bind, hj, sizeof(hj), &pj, NULL) < 0)
+			if (l[j].bind == NULL ||
+			    parse_bind(l[j].bind, hj, sizeof(hj), &pj, NULL) < 0)
 				continue;
 			if (pi == pj && strcmp(hi, hj) == 0) {
 				*bad_index_r = i;

@@ -71,7 +71,8 @@ static int check_unique(const struct mxg_conf_list *list, size_t *bad_r, struct 
 			if (e[i].name != NULL && e[j].name != NULL &&
 			    strcmp(e[i].name, e[j].name) == 0) {
 				*bad_r = i;
-				return mxg_error_set(err, EEXIST, "name '%s' used twice", e[i].name);
+				return mxg_error_set(err, EEXIST, "name '%s' used twice",
+						     e[i].name);
 			}
 	return 0;
 }
@@ -499,7 +500,8 @@ static void test_dynamic(void)
 	test_end();
 
 	test_begin("DYNAMIC: resolve failure reported at the mapping");
-	test_assert(load("req: x\nplugs:\n  - kind: a\n    alpha: q\n  - kind: zz\n    any: 1\n") == 1);
+	test_assert(load("req: x\nplugs:\n  - kind: a\n    alpha: q\n"
+			 "  - kind: zz\n    any: 1\n") == 1);
 	test_assert(has_report(5, "plugs[1]", "unknown kind 'zz'"));
 	/* Missing kind: reported once, as missing, not again by resolve. */
 	test_assert(load("req: x\nplugs:\n  - alpha: q\n") == 1);

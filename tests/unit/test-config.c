@@ -228,10 +228,12 @@ static void test_generated(void)
 	dump_reports();
 	test_assert(cfg != NULL && strcmp(cfg->server_name, "example.org") == 0);
 	test_assert(cfg != NULL && strcmp(cfg->data_dir, "/tmp/mxgate \"data\"") == 0);
-	test_assert(cfg != NULL && strcmp(cfg->database.path, "/tmp/mxgate \"data\"/mxgate.db") == 0);
+	test_assert(cfg != NULL &&
+		    strcmp(cfg->database.path, "/tmp/mxgate \"data\"/mxgate.db") == 0);
 	test_assert(cfg != NULL && cfg->listeners.count == 1 &&
 		    ((struct mxg_listener_conf *)cfg->listeners.items)->port == 8090);
-	test_assert(cfg != NULL && ((struct mxg_listener_conf *)cfg->listeners.items)->resource_mask ==
+	test_assert(cfg != NULL &&
+		    ((struct mxg_listener_conf *)cfg->listeners.items)->resource_mask ==
 		    (MXG_RES_IDENTITY | MXG_RES_CLIENT | MXG_RES_HEALTH | MXG_RES_METRICS));
 	test_assert(cfg != NULL && cfg->stores.count == 0);
 	test_assert(strstr(text, "#    module: static") != NULL);
@@ -334,7 +336,8 @@ static void test_bad(void)
 		/* resources */
 		{ HEAD "listeners:\n  - bind: 127.0.0.1:8090\n    resources: [identity, web]\n", 4,
 		  "listeners[0].resources",
-		  "unknown resource 'web' (valid: identity, client, oauth, internal, admin, health, metrics)" },
+		  "unknown resource 'web' (valid: identity, client, oauth, internal, admin, "
+		  "health, metrics)" },
 		/* server name, base URL */
 		{ "server_name: \"bad name\"\n" LISTENER, 1, "server_name", "not a server name" },
 		{ HEAD "public_baseurl: ftp://x/\n" LISTENER, 2, "public_baseurl",
