@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/config.h"
+#include "core/mxconfig.h"
 #include "db/db.h"
 
 static void usage(FILE *out, bool full)

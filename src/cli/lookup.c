@@ -10,7 +10,7 @@
 
 #include "cli/cli.h"
 #include "core/arena.h"
-#include "core/config.h"
+#include "core/mxconfig.h"
 #include "core/log.h"
 #include "core/threepid.h"
 #include "stores/chain.h"

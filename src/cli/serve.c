@@ -16,7 +16,7 @@
 
 #include "cli/cli.h"
 #include "core/app.h"
-#include "core/config.h"
+#include "core/mxconfig.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "http/server.h"

@@ -12,7 +12,7 @@
 
 #include "core/app.h"
 #include "core/arena.h"
-#include "core/config.h"
+#include "core/mxconfig.h"
 #include "core/threepid.h"
 #include "identity/identity.h"
 #include "identity/index.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/config.h"
+#include "core/mxconfig.h"
 #include "core/log.h"
 #include "stores/chain.h"
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
-#include "core/config.h"
+#include "core/mxconfig.h"
 #include "stores/chain.h"
 #include "stores/loader.h"
 #include "stores/static.h"

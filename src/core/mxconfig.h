@@ -1,15 +1,16 @@
 /*
- * config.h: mxgate's configuration (mxgate.yaml) as typed structs.
+ * mxconfig.h: mxgate's configuration (mxgate.yaml) as typed structs.
  *
  * The tables that map YAML keys onto these structs are in config.c; every key
  * is documented in man/mxgate.yaml.5.  A loaded config is immutable and lives
  * until the process exits (or the CLI command ends).
  */
-#ifndef MXG_CONFIG_H
-#define MXG_CONFIG_H
+#ifndef MXG_MXCONFIG_H
+#define MXG_MXCONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/conf.h"
 #include "db/db.h"
@@ -105,5 +106,17 @@ void mxg_config_free(struct mxg_config **cfg);
 
 /* The path to use: the -c argument, else $MXGATE_CONFIG, else NULL. */
 const char *mxg_config_path(const char *arg);
+
+/* 0 when name is a valid Matrix server name (host name, IPv4 or [IPv6]
+ * address, optional :port), else -1 with err saying why. */
+int mxg_config_check_server_name(const char *name, struct mxg_error *err);
+
+/*
+ * Write a commented mxgate.yaml for server_name, with its SQLite database and
+ * signing key under data_dir (NULL: /var/lib/mxgate), listening on
+ * 127.0.0.1:8090; it loads as it is.  Returns 0, or -1 with errno when
+ * writing fails, or -1 with EINVAL when server_name is not a server name.
+ */
+int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir);
 
 #endif
