@@ -72,6 +72,11 @@ def health_follows_postgresql():
         skip("health follows PostgreSQL", "PostgreSQL 15 not installed")
         return
     pgdir = tmp_dir("pg-own")
+    # PostgreSQL runs as its own user: it must be able to reach its directory.
+    parent = pgdir
+    while parent not in ("/", "/tmp"):
+        parent = os.path.dirname(parent)
+        os.chmod(parent, os.stat(parent).st_mode | 0o711)
     port = free_port()
     start = subprocess.run(["bash", PG_SH, "start", pgdir, str(port)], capture_output=True,
                            text=True, timeout=120)
