@@ -16,7 +16,7 @@
 
 /* Request arenas start with room for the request, its parameters and a
  * small body, so that most requests cost one chunk. */
-#define REQ_ARENA_SIZE 4096
+#define REQ_ARENA_SIZE 2048
 
 static enum mxg_method parse_method(const char *m)
 {

@@ -108,7 +108,10 @@ static enum MHD_Result hand_to_worker(struct mxg_req *r)
 	r->in_worker = false;
 	atomic_fetch_sub(&r->refs, 1);
 	atomic_fetch_add_explicit(&srv->metrics.rejected_busy, 1, memory_order_relaxed);
-	mxg_reply_error(r, 503, "M_UNKNOWN", "Server busy");
+	if (atomic_load(&srv->draining))
+		mxg_reply_error(r, 503, "M_UNKNOWN", "Server shutting down");
+	else
+		mxg_reply_error(r, 503, "M_UNKNOWN", "Server busy");
 	MHD_resume_connection(r->conn);
 	return MHD_YES;
 }
@@ -239,8 +242,10 @@ static void access_log(struct mxg_req *r, bool busy)
 	}
 	/* Never the query string, headers or body: tokens travel there. */
 	mxg_log_set_request(r->id);
+	mxg_log_set_context("http");
 	mxg_info("%s %s %s %s %.3f %zu", mxg_req_client_ip(r), r->method_name, r->path, status,
 		 mxg_http_req_elapsed_ms(r), bytes);
+	mxg_log_set_context(NULL);
 	mxg_log_set_request(NULL);
 }
 
@@ -360,6 +365,7 @@ static int parse_address(const char *host, int port, struct sockaddr_storage *ss
 int mxg_server_listen(struct mxg_server *srv, const char *host, int port,
 		      unsigned int resource_mask, int *port_r, struct mxg_error *err)
 {
+	struct MHD_OptionItem pool[2] = { { MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL } };
 	struct sockaddr_storage ss;
 	struct mxg_listener *lst;
 	const union MHD_DaemonInfo *info;
@@ -380,11 +386,15 @@ int mxg_server_listen(struct mxg_server *srv, const char *host, int port,
 	/* MHD_USE_ITC is what lets MHD_quiesce_daemon work with a thread pool. */
 	flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
 		MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+	/* A pool of one (or zero) makes MHD warn: leave the option out. */
+	if (srv->set.threads > 1)
+		pool[0] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE,
+						   (intptr_t)srv->set.threads, NULL };
 	/* The logger first: MHD logs options errors as it parses them. */
 	lst->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, lst,
 				       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				       MHD_OPTION_THREAD_POOL_SIZE, srv->set.threads,
+				       MHD_OPTION_ARRAY, pool,
 				       MHD_OPTION_CONNECTION_TIMEOUT,
 				       srv->set.connection_timeout_s,
 				       MHD_OPTION_NOTIFY_COMPLETED, on_completed, lst,

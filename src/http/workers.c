@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/log.h"
 #include "http/workers.h"
 
 struct job {
@@ -35,7 +34,6 @@ static void *worker_main(void *arg)
 {
 	struct mxg_workers *pool = arg;
 
-	mxg_log_set_context("worker");
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
 		struct job job;
