@@ -243,7 +243,7 @@ static void access_log(struct mxg_req *r, bool busy)
 	/* Never the query string, headers or body: tokens travel there. */
 	mxg_log_set_request(r->id);
 	mxg_log_set_context("http");
-	mxg_info("%s %s %s %s %.3f %zu", mxg_req_client_ip(r), r->method_name, r->path, status,
+	mxg_info("%s %s %s %s %.3fms %zu", mxg_req_client_ip(r), r->method_name, r->path, status,
 		 mxg_http_req_elapsed_ms(r), bytes);
 	mxg_log_set_context(NULL);
 	mxg_log_set_request(NULL);
