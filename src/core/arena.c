@@ -70,9 +70,10 @@ void mxg_arena_destroy(struct mxg_arena **arena)
 	*arena = NULL;
 }
 
-void *mxg_arena_alloc(struct mxg_arena *a, size_t size)
+/* Strings need no alignment: packing them saves a third of the memory of a
+ * store holding many short names. */
+static void *arena_alloc_aligned(struct mxg_arena *a, size_t size, size_t align)
 {
-	const size_t align = alignof(max_align_t);
 	struct chunk *c = a->head;
 	size_t off;
 
@@ -106,13 +107,18 @@ void *mxg_arena_alloc(struct mxg_arena *a, size_t size)
 	return c->data + off;
 }
 
+void *mxg_arena_alloc(struct mxg_arena *a, size_t size)
+{
+	return arena_alloc_aligned(a, size, alignof(max_align_t));
+}
+
 char *mxg_arena_strndup(struct mxg_arena *a, const char *s, size_t n)
 {
 	char *p;
 
 	if (s == NULL)
 		return NULL;
-	p = mxg_arena_alloc(a, n + 1);
+	p = arena_alloc_aligned(a, n + 1, 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
@@ -145,7 +151,7 @@ char *mxg_arena_vprintf(struct mxg_arena *a, const char *fmt, va_list ap)
 	va_end(ap2);
 	if (n < 0)
 		return mxg_arena_strdup(a, "");
-	p = mxg_arena_alloc(a, (size_t)n + 1);
+	p = arena_alloc_aligned(a, (size_t)n + 1, 1);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }

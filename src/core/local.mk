@@ -26,3 +26,8 @@ check_PROGRAMS += tests/unit/test-config
 tests_unit_test_config_SOURCES = tests/unit/test-config.c
 tests_unit_test_config_LDADD = $(MXG_TEST_LIBS)
 tests_unit_test_config_LDFLAGS = $(AM_LDFLAGS) $(MXG_TEST_LINKFLAGS)
+
+check_PROGRAMS += tests/unit/test-core
+tests_unit_test_core_SOURCES = tests/unit/test-core.c
+tests_unit_test_core_LDADD = $(MXG_TEST_LIBS)
+tests_unit_test_core_LDFLAGS = $(AM_LDFLAGS) $(MXG_TEST_LINKFLAGS)
