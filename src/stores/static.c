@@ -1,16 +1,20 @@
 /*
- * static.c: the built-in `static` store: people listed in the config.
+ * static.c: the built-in `static` store: people listed in the config or in
+ * a users_file.
  *
- * init() turns the settings into two sorted arrays (people by localpart,
- * 3PIDs by medium and address) so that every operation is a binary search;
- * after init the store is read-only and needs no lock.
+ * init() copies the people into one compact sorted array (48 bytes a
+ * person) and their 3PIDs into a second sorted array (16 bytes a 3PID), so
+ * every operation is a binary search and 100,000 people fit in about 11 MB.
+ * User IDs are built when asked for, not stored.  After init the store is
+ * read-only and needs no lock.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/arena.h"
 #include "core/password.h"
@@ -18,24 +22,28 @@
 #include "stores/static.h"
 
 struct static_person {
-	const struct mxg_static_user_conf *conf;
-	char *user_id;
+	const char *localpart;
+	const char *display_name;
+	const char *avatar_url;
+	const char *password_hash;
 	struct mxg_3pid *threepids;
-	size_t threepid_count;
+	uint32_t threepid_count;
+	bool disabled;
 };
 
 struct static_3pid {
-	struct mxg_3pid tpid;
-	const struct static_person *person;
+	const char *address;	/* canonical */
+	uint32_t person;	/* index into people */
+	uint8_t medium;		/* index into media[] */
 };
+
+static const char *const media[] = { "email", "msisdn" };
 
 struct static_ctx {
 	struct mxg_arena *arena;
-	struct mxg_static_user_conf *file_users;	/* from users_file */
-	size_t file_user_count;
 	const char *server_name;
-	struct static_person *people;	/* sorted by conf->localpart */
-	size_t people_count;
+	struct static_person *people;	/* sorted by localpart */
+	size_t people_count, people_cap;
 	struct static_3pid *tpids;	/* sorted by medium, address */
 	size_t tpid_count;
 };
@@ -97,26 +105,39 @@ static bool localpart_valid(const char *lp)
 	return true;
 }
 
+static int medium_index(const char *medium)
+{
+	for (size_t i = 0; i < sizeof(media) / sizeof(media[0]); i++)
+		if (strcmp(medium, media[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 static int person_cmp(const void *a, const void *b)
 {
 	const struct static_person *x = a, *y = b;
 
-	return strcmp(x->conf->localpart, y->conf->localpart);
+	return strcmp(x->localpart, y->localpart);
 }
 
 static int tpid_cmp(const void *a, const void *b)
 {
 	const struct static_3pid *x = a, *y = b;
-	int c = strcmp(x->tpid.medium, y->tpid.medium);
 
-	return c != 0 ? c : strcmp(x->tpid.address, y->tpid.address);
+	if (x->medium != y->medium)
+		return x->medium < y->medium ? -1 : 1;
+	return strcmp(x->address, y->address);
 }
 
-static int build_person(struct static_ctx *ctx, const struct mxg_static_user_conf *u,
-			struct static_person *p, struct mxg_error *err)
+/* Copy one person (inline or from the users_file) into the store. */
+static int add_person(void *vctx, const struct mxg_static_user_conf *u, struct mxg_error *err)
 {
 	const struct mxg_static_threepid_conf *tc = u->threepids.items;
+	struct static_ctx *ctx = vctx;
+	struct static_person *p;
 
+	if (ctx->people_count == ctx->people_cap)
+		return mxg_error_set(err, EAGAIN, "users_file changed while it was read");
 	if (!localpart_valid(u->localpart))
 		return mxg_error_set(err, EINVAL, "user '%s': invalid localpart (use a-z 0-9 . _ = - / +)",
 				     u->localpart);
@@ -124,42 +145,68 @@ static int build_person(struct static_ctx *ctx, const struct mxg_static_user_con
 		return mxg_error_set(err, EINVAL,
 				     "user '%s': password_hash is not a crypt(3) or argon2id hash",
 				     u->localpart);
-	p->conf = u;
-	p->user_id = mxg_arena_printf(ctx->arena, "@%s:%s", u->localpart, ctx->server_name);
-	p->threepid_count = u->threepids.count;
-	p->threepids = mxg_arena_alloc(ctx->arena, sizeof(*p->threepids) * (u->threepids.count + 1));
+	p = &ctx->people[ctx->people_count];
+	p->localpart = mxg_arena_strdup(ctx->arena, u->localpart);
+	p->display_name = mxg_arena_strdup(ctx->arena, u->display_name);
+	p->avatar_url = mxg_arena_strdup(ctx->arena, u->avatar_url);
+	p->password_hash = mxg_arena_strdup(ctx->arena, u->password_hash);
+	p->disabled = u->disabled;
+	p->threepid_count = (uint32_t)u->threepids.count;
+	p->threepids = u->threepids.count == 0 ? NULL :
+		       mxg_arena_alloc(ctx->arena, sizeof(*p->threepids) * u->threepids.count);
 	for (size_t i = 0; i < u->threepids.count; i++) {
+		int m = medium_index(tc[i].medium);
 		char *addr;
 
-		if (!mxg_3pid_medium_valid(tc[i].medium))
+		if (m < 0)
 			return mxg_error_set(err, EINVAL, "user '%s': unknown medium '%s' (email, msisdn)",
 					     u->localpart, tc[i].medium);
 		addr = mxg_3pid_canonicalize(ctx->arena, tc[i].medium, tc[i].address);
 		if (addr == NULL)
 			return mxg_error_set(err, EINVAL, "user '%s': invalid %s address '%s'",
 					     u->localpart, tc[i].medium, tc[i].address);
-		p->threepids[i].medium = tc[i].medium;
+		p->threepids[i].medium = media[m];
 		p->threepids[i].address = addr;
+		ctx->tpid_count++;
 	}
+	ctx->people_count++;
 	return 0;
 }
 
-static int add_people(struct static_ctx *ctx, const struct mxg_static_user_conf *users,
-		      size_t count, struct mxg_error *err)
+static int build_tables(struct static_ctx *ctx, struct mxg_error *err)
 {
-	for (size_t i = 0; i < count; i++) {
-		if (build_person(ctx, &users[i], &ctx->people[ctx->people_count], err) < 0)
-			return -1;
-		ctx->people_count++;
-	}
+	size_t fill = 0;
+
+	/* Sort people first: the 3PID table refers to their final positions. */
+	qsort(ctx->people, ctx->people_count, sizeof(*ctx->people), person_cmp);
+	for (size_t i = 1; i < ctx->people_count; i++)
+		if (person_cmp(&ctx->people[i - 1], &ctx->people[i]) == 0)
+			return mxg_error_set(err, EEXIST, "user '%s' listed twice",
+					     ctx->people[i].localpart);
+	ctx->tpids = mxg_arena_alloc(ctx->arena, sizeof(*ctx->tpids) * (ctx->tpid_count + 1));
+	for (size_t i = 0; i < ctx->people_count; i++)
+		for (size_t j = 0; j < ctx->people[i].threepid_count; j++)
+			ctx->tpids[fill++] = (struct static_3pid){
+				.address = ctx->people[i].threepids[j].address,
+				.person = (uint32_t)i,
+				.medium = (uint8_t)medium_index(ctx->people[i].threepids[j].medium),
+			};
+	qsort(ctx->tpids, ctx->tpid_count, sizeof(*ctx->tpids), tpid_cmp);
+	for (size_t i = 1; i < ctx->tpid_count; i++)
+		if (tpid_cmp(&ctx->tpids[i - 1], &ctx->tpids[i]) == 0)
+			return mxg_error_set(err, EEXIST, "%s '%s' belongs to both '%s' and '%s'",
+					     media[ctx->tpids[i].medium], ctx->tpids[i].address,
+					     ctx->people[ctx->tpids[i - 1].person].localpart,
+					     ctx->people[ctx->tpids[i].person].localpart);
 	return 0;
 }
 
 static int static_init(struct mxg_store *s, struct mxg_error *err)
 {
 	const struct mxg_static_settings *set = s->settings;
+	const struct mxg_static_user_conf *users = set->users.items;
 	struct static_ctx *ctx = calloc(1, sizeof(*ctx));
-	size_t ntpid = 0, fill = 0, total;
+	size_t from_file = 0;
 
 	if (ctx == NULL)
 		return mxg_error_set(err, ENOMEM, "out of memory");
@@ -167,38 +214,19 @@ static int static_init(struct mxg_store *s, struct mxg_error *err)
 	ctx->arena = mxg_arena_create(65536);
 	ctx->server_name = s->env->server_name;
 	if (set->users_file != NULL &&
-	    mxg_static_read_users_file(set->users_file, ctx->arena, &ctx->file_users,
-				       &ctx->file_user_count, err) < 0)
+	    mxg_static_users_file_count(set->users_file, &from_file, err) < 0)
 		return -1;
-	total = set->users.count + ctx->file_user_count;
+	ctx->people_cap = set->users.count + from_file;
+	ctx->people = calloc(ctx->people_cap + 1, sizeof(*ctx->people));
+	if (ctx->people == NULL)
+		return mxg_error_set(err, ENOMEM, "out of memory for %zu people", ctx->people_cap);
 	for (size_t i = 0; i < set->users.count; i++)
-		ntpid += ((const struct mxg_static_user_conf *)set->users.items)[i].threepids.count;
-	for (size_t i = 0; i < ctx->file_user_count; i++)
-		ntpid += ctx->file_users[i].threepids.count;
-	ctx->people = mxg_arena_alloc(ctx->arena, sizeof(*ctx->people) * (total + 1));
-	ctx->tpids = mxg_arena_alloc(ctx->arena, sizeof(*ctx->tpids) * (ntpid + 1));
-	if (add_people(ctx, set->users.items, set->users.count, err) < 0 ||
-	    add_people(ctx, ctx->file_users, ctx->file_user_count, err) < 0)
+		if (add_person(ctx, &users[i], err) < 0)
+			return -1;
+	if (set->users_file != NULL &&
+	    mxg_static_users_file_read(set->users_file, add_person, ctx, err) < 0)
 		return -1;
-	/* Sort people first: the 3PID table points into the sorted array. */
-	qsort(ctx->people, ctx->people_count, sizeof(*ctx->people), person_cmp);
-	for (size_t i = 0; i < ctx->people_count; i++)
-		for (size_t j = 0; j < ctx->people[i].threepid_count; j++)
-			ctx->tpids[fill++] = (struct static_3pid){ ctx->people[i].threepids[j],
-								   &ctx->people[i] };
-	ctx->tpid_count = fill;
-	qsort(ctx->tpids, ctx->tpid_count, sizeof(*ctx->tpids), tpid_cmp);
-	for (size_t i = 1; i < ctx->people_count; i++)
-		if (person_cmp(&ctx->people[i - 1], &ctx->people[i]) == 0)
-			return mxg_error_set(err, EEXIST, "user '%s' listed twice",
-					     ctx->people[i].conf->localpart);
-	for (size_t i = 1; i < ctx->tpid_count; i++)
-		if (tpid_cmp(&ctx->tpids[i - 1], &ctx->tpids[i]) == 0)
-			return mxg_error_set(err, EEXIST, "%s '%s' belongs to both '%s' and '%s'",
-					     ctx->tpids[i].tpid.medium, ctx->tpids[i].tpid.address,
-					     ctx->tpids[i - 1].person->conf->localpart,
-					     ctx->tpids[i].person->conf->localpart);
-	return 0;
+	return build_tables(ctx, err);
 }
 
 static void static_deinit(struct mxg_store *s)
@@ -208,15 +236,14 @@ static void static_deinit(struct mxg_store *s)
 	if (ctx == NULL)
 		return;
 	mxg_arena_destroy(&ctx->arena);
-	free(ctx->file_users);
+	free(ctx->people);
 	free(ctx);
 	s->ctx = NULL;
 }
 
 static const struct static_person *find_localpart(const struct static_ctx *ctx, const char *lp)
 {
-	struct mxg_static_user_conf key_conf = { .localpart = (char *)lp };
-	struct static_person key = { .conf = &key_conf };
+	struct static_person key = { .localpart = lp };
 
 	return bsearch(&key, ctx->people, ctx->people_count, sizeof(*ctx->people), person_cmp);
 }
@@ -245,20 +272,30 @@ static const struct static_person *find_3pid(const struct static_ctx *ctx,
 					     const struct mxg_3pid *q, struct mxg_arena *arena)
 {
 	struct static_3pid key, *hit;
+	int m = medium_index(q->medium);
 
-	key.tpid.medium = q->medium;
-	key.tpid.address = mxg_3pid_canonicalize(arena, q->medium, q->address);
-	if (key.tpid.address == NULL)
+	if (m < 0)
+		return NULL;
+	key.medium = (uint8_t)m;
+	key.address = mxg_3pid_canonicalize(arena, q->medium, q->address);
+	if (key.address == NULL)
 		return NULL;
 	hit = bsearch(&key, ctx->tpids, ctx->tpid_count, sizeof(*ctx->tpids), tpid_cmp);
-	return hit != NULL ? hit->person : NULL;
+	return hit != NULL ? &ctx->people[hit->person] : NULL;
 }
 
-static void fill_person(const struct static_person *p, struct mxg_person *out)
+static const char *user_id_of(const struct static_ctx *ctx, const struct static_person *p,
+			      struct mxg_arena *arena)
 {
-	out->user_id = p->user_id;
-	out->display_name = p->conf->display_name;
-	out->avatar_url = p->conf->avatar_url;
+	return mxg_arena_printf(arena, "@%s:%s", p->localpart, ctx->server_name);
+}
+
+static void fill_person(const struct static_ctx *ctx, const struct static_person *p,
+			struct mxg_arena *arena, struct mxg_person *out)
+{
+	out->user_id = user_id_of(ctx, p, arena);
+	out->display_name = p->display_name;
+	out->avatar_url = p->avatar_url;
 	out->threepids = p->threepids;
 	out->threepid_count = p->threepid_count;
 }
@@ -278,21 +315,21 @@ static enum mxg_store_result static_authenticate(struct mxg_store *s, const stru
 	}
 	if (p == NULL)
 		return MXG_STORE_NOT_FOUND;
-	if (p->conf->password_hash == NULL)
+	if (p->password_hash == NULL)
 		return MXG_STORE_DENIED;
-	switch (mxg_password_verify(cred->password, cred->password_len, p->conf->password_hash)) {
+	switch (mxg_password_verify(cred->password, cred->password_len, p->password_hash)) {
 	case MXG_PASSWORD_MATCH:
 		break;
 	case MXG_PASSWORD_MISMATCH:
 		return MXG_STORE_DENIED;
 	case MXG_PASSWORD_BAD_HASH:
-		mxg_error_set(err, EINVAL, "user '%s': unusable password hash", p->conf->localpart);
+		mxg_error_set(err, EINVAL, "user '%s': unusable password hash", p->localpart);
 		return MXG_STORE_INTERNAL;
 	}
 	/* Disabled is told only to someone who knows the password. */
-	if (p->conf->disabled)
+	if (p->disabled)
 		return MXG_STORE_DISABLED;
-	fill_person(p, person_r);
+	fill_person(ctx, p, arena, person_r);
 	return MXG_STORE_OK;
 }
 
@@ -305,7 +342,7 @@ static enum mxg_store_result static_lookup(struct mxg_store *s, const struct mxg
 	(void)err;
 	if (p == NULL)
 		return MXG_STORE_NOT_FOUND;
-	*user_id_r = p->user_id;
+	*user_id_r = user_id_of(s->ctx, p, arena);
 	return MXG_STORE_OK;
 }
 
@@ -317,7 +354,7 @@ static enum mxg_store_result static_lookup_bulk(struct mxg_store *s, const struc
 	for (size_t i = 0; i < count; i++) {
 		const struct static_person *p = find_3pid(s->ctx, &tpids[i], arena);
 		if (p != NULL)
-			user_ids_r[i] = p->user_id;
+			user_ids_r[i] = user_id_of(s->ctx, p, arena);
 	}
 	return MXG_STORE_OK;
 }
@@ -326,12 +363,17 @@ static enum mxg_store_result static_enumerate(struct mxg_store *s, mxg_store_3pi
 					      void *cb_ctx, struct mxg_error *err)
 {
 	const struct static_ctx *ctx = s->ctx;
+	char user_id[512];
 
 	(void)err;
-	for (size_t i = 0; i < ctx->tpid_count; i++)
-		if (cb(cb_ctx, ctx->tpids[i].tpid.medium, ctx->tpids[i].tpid.address,
-		       ctx->tpids[i].person->user_id) != 0)
+	for (size_t i = 0; i < ctx->tpid_count; i++) {
+		const struct static_3pid *t = &ctx->tpids[i];
+
+		snprintf(user_id, sizeof(user_id), "@%s:%s", ctx->people[t->person].localpart,
+			 ctx->server_name);
+		if (cb(cb_ctx, media[t->medium], t->address, user_id) != 0)
 			break;
+	}
 	return MXG_STORE_OK;
 }
 
@@ -348,9 +390,9 @@ static enum mxg_store_result static_search(struct mxg_store *s, const char *term
 	for (size_t i = 0; i < ctx->people_count && n < limit; i++) {
 		const struct static_person *p = &ctx->people[i];
 
-		if (strcasestr(p->conf->localpart, term) != NULL ||
-		    (p->conf->display_name != NULL && strcasestr(p->conf->display_name, term) != NULL))
-			fill_person(p, &out[n++]);
+		if (strcasestr(p->localpart, term) != NULL ||
+		    (p->display_name != NULL && strcasestr(p->display_name, term) != NULL))
+			fill_person(ctx, p, arena, &out[n++]);
 	}
 	*people_r = out;
 	*count_r = n;
@@ -363,14 +405,13 @@ static enum mxg_store_result static_profile(struct mxg_store *s, const char *use
 {
 	const struct static_person *p;
 
-	(void)arena;
 	(void)err;
 	if (user_id[0] != '@')
 		return MXG_STORE_NOT_FOUND;
 	p = find_user(s->ctx, user_id);
 	if (p == NULL)
 		return MXG_STORE_NOT_FOUND;
-	fill_person(p, person_r);
+	fill_person(s->ctx, p, arena, person_r);
 	return MXG_STORE_OK;
 }
 

@@ -45,10 +45,16 @@ struct mxg_static_settings {
 	char *users_file;		/* more people, tab-separated (see above) */
 };
 
-/* Append the people of a users_file to *users_r (a malloc'ed array of
- * *count_r entries, strings in arena).  -1 + err naming the file and line. */
-int mxg_static_read_users_file(const char *path, struct mxg_arena *arena,
-			       struct mxg_static_user_conf **users_r, size_t *count_r,
+/* Called once per person of a users_file; user and its strings live only
+ * during the call.  Return -1 + err to stop. */
+typedef int mxg_static_user_fn(void *ctx, const struct mxg_static_user_conf *user,
+			       struct mxg_error *err);
+
+/* How many people a users_file lists (to size arrays before reading). */
+int mxg_static_users_file_count(const char *path, size_t *count_r, struct mxg_error *err);
+
+/* Read a users_file, calling fn per person.  -1 + err naming file and line. */
+int mxg_static_users_file_read(const char *path, mxg_static_user_fn *fn, void *ctx,
 			       struct mxg_error *err);
 
 extern const struct mxg_store_driver mxg_store_static;
