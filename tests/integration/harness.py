@@ -158,8 +158,8 @@ _tmp_root = None
 
 
 def tmp_dir(prefix="t"):
-    """A fresh directory under $MXGATE_TEST_TMP (or a private temp dir that
-    is removed at exit when every test passed)."""
+    """A fresh directory (mode 0755) under $MXGATE_TEST_TMP, or under a
+    temporary directory removed at exit when every test passed."""
     global _tmp_root
     if _tmp_root is None:
         base = os.environ.get("MXGATE_TEST_TMP")
@@ -170,7 +170,12 @@ def tmp_dir(prefix="t"):
             _tmp_root = tempfile.mkdtemp(prefix="mxgate-test.")
             import atexit
             atexit.register(lambda: _failed == 0 and shutil.rmtree(_tmp_root, True))
-    return tempfile.mkdtemp(prefix=prefix + ".", dir=_tmp_root)
+        os.chmod(_tmp_root, 0o755)
+    path = tempfile.mkdtemp(prefix=prefix + ".", dir=_tmp_root)
+    # Searchable by others: a PostgreSQL started by a test runs as the
+    # postgres user and keeps its socket and data below this directory.
+    os.chmod(path, 0o755)
+    return path
 
 
 def _script_name():
@@ -292,6 +297,16 @@ class DaemonError(Exception):
     pass
 
 
+def _die_with_parent():
+    """In the child: SIGKILL when the test process dies (even by SIGKILL
+    from run.sh's timeout), so no daemon outlives its test and holds a port."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class Daemon:
     """One `mxgate serve` under test.  Daemon(config_text) writes the config
     (placeholders filled), runs `mxgate db migrate` (unless migrate=False),
@@ -353,12 +368,15 @@ class Daemon:
         self.proc = subprocess.Popen(
             [mxgate_bin(), "serve", "-c", self.config_path] + self.args,
             stdin=subprocess.DEVNULL, stdout=self._out, stderr=subprocess.STDOUT,
-            env=self.env)
+            env=self.env, preexec_fn=_die_with_parent)
         Daemon._running.append(self)
-        if not wait_for(self._ready, self.wait_timeout):
-            if self.proc.poll() is not None:
-                raise DaemonError("mxgate serve exited %d before it was ready:\n%s" %
-                                  (self.proc.returncode, self.log_tail()))
+        ready = wait_for(self._ready, self.wait_timeout)
+        if self.proc.poll() is not None:
+            rc = self.proc.returncode
+            self._finish()
+            raise DaemonError("mxgate serve exited %d before it was ready:\n%s" %
+                              (rc, self.log_tail()))
+        if not ready:
             self.kill()
             raise DaemonError("mxgate serve not ready after %.0f s:\n%s" %
                               (self.wait_timeout, self.log_tail()))

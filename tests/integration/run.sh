@@ -19,9 +19,13 @@ shift
 
 export MXGATE_BIN="$builddir/src/mxgate"
 logdir="$builddir/integration"	# not tests/integration: distdir would ship it
-rm -rf "$logdir/tmp"
-mkdir -p "$logdir/tmp"
-export MXGATE_TEST_TMP="$logdir/tmp"
+mkdir -p "$logdir"
+# The tests' files (configs, databases, daemon output) go under /tmp: short
+# paths for PostgreSQL's Unix socket, and reachable by the postgres user,
+# which a build directory under /root may not be.  Kept when a test failed.
+tmp=$(mktemp -d /tmp/mxgate-it.XXXXXX)
+chmod 0755 "$tmp"
+export MXGATE_TEST_TMP="$tmp"
 export PYTHONDONTWRITEBYTECODE=1	# keep the source tree (and the tarball) clean
 export PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}"
 PYTHON=/usr/bin/python3
@@ -61,6 +65,11 @@ for f in "${files[@]}"; do
 	fi
 done
 
+if [ "$failed" -eq 0 ]; then
+	rm -rf "$tmp"
+else
+	echo "  (test files kept in $tmp)"
+fi
 total="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && total="$total, $skipped skipped"
 echo "$total"

@@ -92,6 +92,7 @@ def generated_config():
     """`config generate` output, written and moved to a free port."""
     d = tmp_dir("gen")
     data = os.path.join(d, "data")
+    os.mkdir(data, 0o700)  # as contrib/quickstart.sh does
     path = os.path.join(d, "mxgate.yaml")
     res = run_cli("config", "generate", "--server-name", "example.test",
                   "--data-dir", data, "-o", path)
