@@ -1,1 +1,6 @@
-# bench/local.mk: build rules for bench (included by the top Makefile.am).
+# bench/local.mk: the benchmark harness (bench/run), shipped in the tarball.
+
+EXTRA_DIST += \
+	bench/run \
+	bench/bench.py \
+	bench/lookup.lua

@@ -1,1 +1,8 @@
-# contrib/local.mk: build rules for contrib (included by the top Makefile.am).
+# contrib/local.mk: the quickstart script, the systemd unit and the reverse
+# proxy snippet; shipped in the tarball, not installed.
+
+EXTRA_DIST += \
+	README.md \
+	contrib/quickstart.sh \
+	contrib/mxgate.service \
+	contrib/nginx-mxgate.conf

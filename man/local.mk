@@ -1,1 +1,3 @@
-# man/local.mk: build rules for man (included by the top Makefile.am).
+# man/local.mk: the manual pages, installed and shipped.
+
+dist_man_MANS += man/mxgate.8 man/mxgate.yaml.5

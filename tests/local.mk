@@ -3,3 +3,13 @@
 EXTRA_DIST += tests/unit/test.h
 
 TESTS += $(check_PROGRAMS)
+
+# The suite driver, its helpers and the integration tests (Python, run by
+# tests/run-suite.sh against a build, not by `make check`).  Whole directories
+# are shipped so that a new tests/integration/test_*.py or tests/lib/*.sh
+# needs no line here.
+EXTRA_DIST += \
+	.ci/run \
+	tests/run-suite.sh \
+	tests/lib \
+	tests/integration

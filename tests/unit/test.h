@@ -90,6 +90,8 @@ static inline int test_done(const char *program)
 		       test_failed, test_skipped);
 	else
 		printf("%s: %d passed, %d failed\n", program, test_passed, test_failed);
+	/* Flush now: a sanitizer's report at exit must not swallow the tally. */
+	fflush(stdout);
 	return test_failed == 0 ? 0 : 1;
 }
 
