@@ -3,6 +3,7 @@
 libmxgate_la_SOURCES += \
 	src/core/app.h \
 	src/core/arena.c src/core/arena.h \
+	src/core/buf.c src/core/buf.h \
 	src/core/error.c src/core/error.h \
 	src/core/log.c src/core/log.h \
 	src/core/threepid.c src/core/threepid.h

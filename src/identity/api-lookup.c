@@ -4,18 +4,23 @@
  *
  * Both answer from the in-memory index and run on the event thread: a
  * lookup never waits for a store.  One index snapshot serves a whole request
- * so that the pepper checked is the pepper hashed with.
+ * so that the pepper checked is the pepper hashed with.  A plain body is read
+ * by the tree-less scanner (lookup-body.c); anything else by jansson, which
+ * also gives every error reply.
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/app.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/mxconfig.h"
 #include "core/threepid.h"
 #include "identity/identity.h"
 #include "identity/index.h"
+#include "identity/lookup-body.h"
 #include "identity/lookup.h"
 
 static json_t *algorithms_json(unsigned int mask)
@@ -54,26 +59,38 @@ static const char *lookup_plain(struct mxg_req *r, const struct mxg_3pid_index *
 	return canon != NULL ? mxg_3pid_index_lookup_plain(ix, sp + 1, canon) : NULL;
 }
 
-/* Checks the request's shape; replies and returns -1 when it is wrong. */
-static int check_request_or_reply(struct mxg_req *r, const json_t *body, unsigned int *algo_r)
+static unsigned int algorithm_bit(const char *name)
+{
+	if (name == NULL)
+		return 0;
+	if (strcmp(name, "sha256") == 0)
+		return MXG_LOOKUP_SHA256;
+	if (strcmp(name, "none") == 0)
+		return MXG_LOOKUP_NONE;
+	return 0;
+}
+
+/*
+ * The general path: any JSON, with every error reply.  Fills lb with
+ * strings owned by the request's JSON.  Replies and returns -1 on error.
+ */
+static int read_body_or_reply(struct mxg_req *r, struct mxg_lookup_body *lb)
 {
 	const struct mxg_config *cfg = mxg_req_app(r)->config;
-	const json_t *algorithm = json_object_get(body, "algorithm");
-	const json_t *pepper = json_object_get(body, "pepper");
-	const json_t *addresses = json_object_get(body, "addresses");
-	const char *name;
+	const json_t *body = mxg_req_json_or_reply(r), *algorithm, *pepper, *addresses, *v;
 	size_t i;
-	json_t *v;
 
+	if (body == NULL)
+		return -1;
+	algorithm = json_object_get(body, "algorithm");
+	pepper = json_object_get(body, "pepper");
+	addresses = json_object_get(body, "addresses");
 	if (algorithm == NULL || pepper == NULL || addresses == NULL) {
 		mxg_reply_error(r, 400, "M_MISSING_PARAMS",
 				"algorithm, pepper and addresses are required");
 		return -1;
 	}
-	name = json_string_value(algorithm);
-	*algo_r = name == NULL ? 0 : strcmp(name, "sha256") == 0 ? MXG_LOOKUP_SHA256 :
-		  strcmp(name, "none") == 0 ? MXG_LOOKUP_NONE : 0;
-	if ((*algo_r & cfg->lookup.algorithm_mask) == 0) {
+	if ((algorithm_bit(json_string_value(algorithm)) & cfg->lookup.algorithm_mask) == 0) {
 		mxg_reply_error(r, 400, "M_INVALID_PARAM", "Unsupported lookup algorithm");
 		return -1;
 	}
@@ -87,29 +104,30 @@ static int check_request_or_reply(struct mxg_req *r, const json_t *body, unsigne
 				cfg->lookup.max_addresses);
 		return -1;
 	}
+	lb->algorithm = json_string_value(algorithm);
+	lb->pepper = json_string_value(pepper);
+	lb->count = json_array_size(addresses);
+	lb->addresses = mxg_arena_alloc(mxg_req_arena(r), sizeof(*lb->addresses) * (lb->count + 1));
 	json_array_foreach(addresses, i, v) {
 		if (!json_is_string(v)) {
 			mxg_reply_error(r, 400, "M_INVALID_PARAM", "addresses must be strings");
 			return -1;
 		}
+		lb->addresses[i] = json_string_value(v);
 	}
 	return 0;
 }
 
-void mxg_identity_lookup(struct mxg_req *r)
+/* Answer a well-formed lookup, writing the JSON directly: a tree of the
+ * mappings would cost more than the lookups. */
+static void answer(struct mxg_req *r, const struct mxg_lookup_body *lb, unsigned int algo)
 {
 	struct mxg_app *app = mxg_req_app(r);
-	const struct mxg_3pid_index *ix;
-	json_t *body = mxg_req_json_or_reply(r), *addresses, *mappings, *v;
-	unsigned int algo;
-	size_t i;
+	const struct mxg_3pid_index *ix = mxg_lookup_acquire(app->lookup);
+	struct mxg_buf out = MXG_BUF_INIT;
+	bool first = true;
 
-	if (body == NULL || check_request_or_reply(r, body, &algo) < 0)
-		return;
-	addresses = json_object_get(body, "addresses");
-	ix = mxg_lookup_acquire(app->lookup);
-	if (strcmp(json_string_value(json_object_get(body, "pepper")),
-		   mxg_3pid_index_pepper(ix)) != 0) {
+	if (strcmp(lb->pepper, mxg_3pid_index_pepper(ix)) != 0) {
 		json_t *extra = json_pack("{s:s,s:s}", "algorithm",
 					  algo == MXG_LOOKUP_SHA256 ? "sha256" : "none",
 					  "lookup_pepper", mxg_3pid_index_pepper(ix));
@@ -118,15 +136,42 @@ void mxg_identity_lookup(struct mxg_req *r)
 				      "The pepper does not match the server's");
 		return;
 	}
-	mappings = json_object();
-	json_array_foreach(addresses, i, v) {
-		const char *entry = json_string_value(v);
+	mxg_buf_append_str(&out, "{\"mappings\":{");
+	for (size_t i = 0; i < lb->count; i++) {
 		const char *user_id = algo == MXG_LOOKUP_SHA256 ?
-				      mxg_3pid_index_lookup_hash(ix, entry) :
-				      lookup_plain(r, ix, entry);
-		if (user_id != NULL)
-			json_object_set_new(mappings, entry, json_string(user_id));
+				      mxg_3pid_index_lookup_hash(ix, lb->addresses[i]) :
+				      lookup_plain(r, ix, lb->addresses[i]);
+		if (user_id == NULL)
+			continue;
+		if (!first)
+			mxg_buf_append(&out, ",", 1);
+		first = false;
+		mxg_buf_append_json_string(&out, lb->addresses[i]);
+		mxg_buf_append(&out, ":", 1);
+		mxg_buf_append_json_string(&out, user_id);
 	}
 	mxg_lookup_release(app->lookup, ix);
-	mxg_reply_json(r, 200, json_pack("{s:o}", "mappings", mappings));
+	mxg_buf_append_str(&out, "}}");
+	mxg_reply_raw(r, 200, "application/json", out.data, out.len);
+	mxg_buf_free(&out);
+}
+
+void mxg_identity_lookup(struct mxg_req *r)
+{
+	const struct mxg_config *cfg = mxg_req_app(r)->config;
+	struct mxg_lookup_body lb;
+	unsigned int algo;
+	const char *buf;
+	size_t len;
+
+	buf = mxg_req_body(r, &len);
+	if (mxg_lookup_body_scan(buf, len, (size_t)cfg->lookup.max_addresses, mxg_req_arena(r),
+				 &lb) < 0 ||
+	    (algorithm_bit(lb.algorithm) & cfg->lookup.algorithm_mask) == 0) {
+		memset(&lb, 0, sizeof(lb));
+		if (read_body_or_reply(r, &lb) < 0)
+			return;
+	}
+	algo = algorithm_bit(lb.algorithm);
+	answer(r, &lb, algo);
 }

@@ -99,6 +99,19 @@ def hashed_lookup():
               r.status == 200 and r.json == {"mappings": {"ALICE@example.org email": "@alice:example.org"}},
               r)
 
+        # The same lookup written with escapes takes the general JSON path:
+        # the answer must not differ.
+        escaped = ('{"algorithm":"none","pepper":"%s","addresses":["ALICE\\u0040example.org email"]}'
+                   % pepper)
+        r = d.post(V2 + "/lookup", escaped, {"Content-Type": "application/json"})
+        check("lookup with JSON escapes: same answer, key unescaped",
+              r.status == 200 and r.json == {"mappings": {"ALICE@example.org email": "@alice:example.org"}},
+              r)
+        r = d.post(V2 + "/lookup", {"addresses": [hashes["bob"]], "pepper": pepper,
+                                     "algorithm": "sha256", "extra": {"ignored": True}})
+        check("extra members are ignored", r.status == 200 and
+              r.json == {"mappings": {hashes["bob"]: "@bob:example.org"}}, r)
+
         r = d.post(V2 + "/lookup", {"algorithm": "sha256", "pepper": "wrong", "addresses": []})
         check("wrong pepper: 400 M_INVALID_PEPPER with the current details",
               r.status == 400 and (r.json or {}).get("errcode") == "M_INVALID_PEPPER"

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "test.h"
@@ -62,6 +63,26 @@ static void test_arena(void)
 	mxg_arena_destroy(&a);
 	test_assert(a == NULL);
 	mxg_arena_destroy(&a);
+	test_end();
+}
+
+static void test_buf(void)
+{
+	struct mxg_buf b = MXG_BUF_INIT;
+
+	test_begin("buf: appends and JSON string escaping");
+	mxg_buf_append_str(&b, "{");
+	mxg_buf_append_json_string(&b, "plain");
+	mxg_buf_append_str(&b, ":");
+	mxg_buf_append_json_string(&b, "q\"b\\s\n\x01\x1f caf\xc3\xa9");
+	mxg_buf_append_str(&b, "}");
+	test_assert_streq(b.data, "{\"plain\":\"q\\\"b\\\\s\\u000a\\u0001\\u001f caf\xc3\xa9\"}");
+	test_assert(b.len == strlen(b.data));
+	for (int i = 0; i < 1000; i++)
+		mxg_buf_append(&b, "0123456789", 10);
+	test_assert(b.len > 10000 && b.data[b.len] == '\0');
+	mxg_buf_free(&b);
+	test_assert(b.data == NULL && b.len == 0);
 	test_end();
 }
 
@@ -138,6 +159,7 @@ static void test_log(void)
 int main(void)
 {
 	test_arena();
+	test_buf();
 	test_error();
 	test_log();
 	return test_done("test-core");
