@@ -6,6 +6,7 @@ libmxgate_la_SOURCES += \
 	src/core/buf.c src/core/buf.h \
 	src/core/error.c src/core/error.h \
 	src/core/log.c src/core/log.h \
+	src/core/sort.c src/core/sort.h \
 	src/core/threepid.c src/core/threepid.h
 libmxgate_la_SOURCES += \
 	src/core/conf.c src/core/conf.h \

@@ -1,11 +1,13 @@
 /*
  * index.c: open-addressing hash tables of SHA-256 digests.
  *
- * An entry is a 32-byte digest and a 32-bit index into the interned user
- * IDs; a table is an array of 32-bit slots (0 = empty, else entry + 1) at a
- * load factor of at most 1/2.  The digest is already uniformly distributed,
- * so its first 8 bytes are the hash.  At 100,000 3PIDs the table takes
- * about 5 MB.
+ * An entry is the first 16 bytes of the digest and a 32-bit index into the
+ * interned user IDs; a table is an array of 32-bit slots (0 = empty, else
+ * entry + 1) at a load factor of at most 1/2.  16 bytes suffice: a client
+ * would need a 128-bit second preimage of SHA-256 to hit an entry it does
+ * not know.  The digest is already uniformly distributed, so its first 8
+ * bytes are the hash.  User IDs are packed in one buffer and found by 32-bit
+ * offsets.  At 100,000 3PIDs with as many users the index takes about 5 MB.
  */
 #include "config.h"
 
@@ -14,12 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/arena.h"
 #include "core/base64.h"
 #include "identity/index.h"
 
+#define KEY_LEN 16
+
 struct entry {
-	unsigned char digest[MXG_SHA256_LEN];
+	unsigned char key[KEY_LEN];	/* digest prefix */
 	uint32_t user;
 };
 
@@ -34,9 +37,11 @@ struct mxg_3pid_index {
 	char *pepper;
 	struct table peppered;	/* sha256("address medium pepper") */
 
-	/* Interned user IDs: many 3PIDs share one owner. */
-	struct mxg_arena *strings;
-	const char **users;
+	/* Interned user IDs (many 3PIDs share one owner): NUL-terminated in
+	 * pool, user i at pool + user_off[i]. */
+	char *pool;
+	size_t pool_len, pool_cap;
+	uint32_t *user_off;
 	size_t user_count, user_cap;
 	uint32_t *user_slots;	/* string hash table over users, during build */
 	size_t user_mask;
@@ -80,7 +85,7 @@ static void table_rehash(struct table *t, size_t nslots)
 	}
 	t->mask = nslots - 1;
 	for (size_t i = 0; i < t->count; i++) {
-		size_t s = digest_hash(t->entries[i].digest) & t->mask;
+		size_t s = digest_hash(t->entries[i].key) & t->mask;
 		while (t->slots[s] != 0)
 			s = (s + 1) & t->mask;
 		t->slots[s] = (uint32_t)(i + 1);
@@ -102,7 +107,7 @@ static const struct entry *table_find(const struct table *t, const unsigned char
 
 	for (; t->slots[s] != 0; s = (s + 1) & t->mask) {
 		const struct entry *e = &t->entries[t->slots[s] - 1];
-		if (memcmp(e->digest, digest, MXG_SHA256_LEN) == 0)
+		if (memcmp(e->key, digest, KEY_LEN) == 0)
 			return e;
 	}
 	return NULL;
@@ -120,7 +125,7 @@ static int table_add(struct table *t, const unsigned char *digest, uint32_t user
 	}
 	if ((t->count + 1) * 2 > t->mask + 1)
 		table_rehash(t, (t->mask + 1) * 2);
-	memcpy(t->entries[t->count].digest, digest, MXG_SHA256_LEN);
+	memcpy(t->entries[t->count].key, digest, KEY_LEN);
 	t->entries[t->count].user = user;
 	s = digest_hash(digest) & t->mask;
 	while (t->slots[s] != 0)
@@ -156,7 +161,7 @@ static void users_rehash(struct mxg_3pid_index *ix, size_t nslots)
 	}
 	ix->user_mask = nslots - 1;
 	for (size_t i = 0; i < ix->user_count; i++) {
-		size_t s = str_hash(ix->users[i]) & ix->user_mask;
+		size_t s = str_hash(ix->pool + ix->user_off[i]) & ix->user_mask;
 		while (ix->user_slots[s] != 0)
 			s = (s + 1) & ix->user_mask;
 		ix->user_slots[s] = (uint32_t)(i + 1);
@@ -167,14 +172,22 @@ static uint32_t intern_user(struct mxg_3pid_index *ix, const char *user_id)
 {
 	size_t s = str_hash(user_id) & ix->user_mask;
 
+	size_t len = strlen(user_id) + 1;
+
 	for (; ix->user_slots[s] != 0; s = (s + 1) & ix->user_mask)
-		if (strcmp(ix->users[ix->user_slots[s] - 1], user_id) == 0)
+		if (strcmp(ix->pool + ix->user_off[ix->user_slots[s] - 1], user_id) == 0)
 			return ix->user_slots[s] - 1;
 	if (ix->user_count == ix->user_cap) {
 		ix->user_cap *= 2;
-		ix->users = xrealloc(ix->users, ix->user_cap * sizeof(*ix->users));
+		ix->user_off = xrealloc(ix->user_off, ix->user_cap * sizeof(*ix->user_off));
 	}
-	ix->users[ix->user_count] = mxg_arena_strdup(ix->strings, user_id);
+	while (ix->pool_len + len > ix->pool_cap) {
+		ix->pool_cap *= 2;
+		ix->pool = xrealloc(ix->pool, ix->pool_cap);
+	}
+	memcpy(ix->pool + ix->pool_len, user_id, len);
+	ix->user_off[ix->user_count] = (uint32_t)ix->pool_len;
+	ix->pool_len += len;
 	ix->user_slots[s] = (uint32_t)(ix->user_count + 1);
 	ix->user_count++;
 	if (ix->user_count * 2 > ix->user_mask + 1)
@@ -187,11 +200,13 @@ struct mxg_3pid_index *mxg_3pid_index_create(const char *pepper, size_t expected
 	struct mxg_3pid_index *ix = xrealloc(NULL, sizeof(*ix));
 
 	memset(ix, 0, sizeof(*ix));
-	ix->strings = mxg_arena_create(16384);
-	ix->pepper = mxg_arena_strdup(ix->strings, pepper);
+	ix->pepper = xrealloc(NULL, strlen(pepper) + 1);
+	memcpy(ix->pepper, pepper, strlen(pepper) + 1);
 	table_init(&ix->peppered, expected);
 	ix->user_cap = 64;
-	ix->users = xrealloc(NULL, ix->user_cap * sizeof(*ix->users));
+	ix->user_off = xrealloc(NULL, ix->user_cap * sizeof(*ix->user_off));
+	ix->pool_cap = 4096;
+	ix->pool = xrealloc(NULL, ix->pool_cap);
 	users_rehash(ix, 128);
 	return ix;
 }
@@ -204,9 +219,10 @@ void mxg_3pid_index_destroy(struct mxg_3pid_index **index)
 		return;
 	ix = *index;
 	table_free(&ix->peppered);
-	free(ix->users);
+	free(ix->user_off);
 	free(ix->user_slots);
-	mxg_arena_destroy(&ix->strings);
+	free(ix->pool);
+	free(ix->pepper);
 	free(ix);
 	*index = NULL;
 }
@@ -257,8 +273,10 @@ void mxg_3pid_index_seal(struct mxg_3pid_index *ix)
 	t->entries = xrealloc(t->entries, t->cap * sizeof(struct entry));
 	if (ix->user_count > 0) {
 		ix->user_cap = ix->user_count;
-		ix->users = xrealloc(ix->users, ix->user_cap * sizeof(*ix->users));
+		ix->user_off = xrealloc(ix->user_off, ix->user_cap * sizeof(*ix->user_off));
 	}
+	ix->pool_cap = ix->pool_len > 0 ? ix->pool_len : 1;
+	ix->pool = xrealloc(ix->pool, ix->pool_cap);
 }
 
 const char *mxg_3pid_index_pepper(const struct mxg_3pid_index *ix)
@@ -282,7 +300,7 @@ const char *mxg_3pid_index_lookup_hash(const struct mxg_3pid_index *ix, const ch
 	    n != MXG_SHA256_LEN)
 		return NULL;
 	e = table_find(&ix->peppered, d);
-	return e != NULL ? ix->users[e->user] : NULL;
+	return e != NULL ? ix->pool + ix->user_off[e->user] : NULL;
 }
 
 const char *mxg_3pid_index_lookup_plain(const struct mxg_3pid_index *ix, const char *medium,
@@ -293,14 +311,14 @@ const char *mxg_3pid_index_lookup_plain(const struct mxg_3pid_index *ix, const c
 
 	digest_of(medium, address, ix->pepper, d);
 	e = table_find(&ix->peppered, d);
-	return e != NULL ? ix->users[e->user] : NULL;
+	return e != NULL ? ix->pool + ix->user_off[e->user] : NULL;
 }
 
 size_t mxg_3pid_index_memory(const struct mxg_3pid_index *ix)
 {
 	const struct table *t = &ix->peppered;
 
-	return mxg_arena_used(ix->strings) + ix->user_cap * sizeof(*ix->users) +
+	return ix->pool_cap + ix->user_cap * sizeof(*ix->user_off) +
 	       (ix->user_slots != NULL ? (ix->user_mask + 1) * sizeof(*ix->user_slots) : 0) +
 	       t->cap * sizeof(struct entry) + (t->mask + 1) * sizeof(uint32_t);
 }

@@ -18,6 +18,7 @@
 
 #include "core/arena.h"
 #include "core/password.h"
+#include "core/sort.h"
 #include "core/threepid.h"
 #include "stores/static.h"
 
@@ -178,7 +179,7 @@ static int build_tables(struct static_ctx *ctx, struct mxg_error *err)
 	size_t fill = 0;
 
 	/* Sort people first: the 3PID table refers to their final positions. */
-	qsort(ctx->people, ctx->people_count, sizeof(*ctx->people), person_cmp);
+	mxg_sort(ctx->people, ctx->people_count, sizeof(*ctx->people), person_cmp);
 	for (size_t i = 1; i < ctx->people_count; i++)
 		if (person_cmp(&ctx->people[i - 1], &ctx->people[i]) == 0)
 			return mxg_error_set(err, EEXIST, "user '%s' listed twice",
@@ -191,7 +192,7 @@ static int build_tables(struct static_ctx *ctx, struct mxg_error *err)
 				.person = (uint32_t)i,
 				.medium = (uint8_t)medium_index(ctx->people[i].threepids[j].medium),
 			};
-	qsort(ctx->tpids, ctx->tpid_count, sizeof(*ctx->tpids), tpid_cmp);
+	mxg_sort(ctx->tpids, ctx->tpid_count, sizeof(*ctx->tpids), tpid_cmp);
 	for (size_t i = 1; i < ctx->tpid_count; i++)
 		if (tpid_cmp(&ctx->tpids[i - 1], &ctx->tpids[i]) == 0)
 			return mxg_error_set(err, EEXIST, "%s '%s' belongs to both '%s' and '%s'",

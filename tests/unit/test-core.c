@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/sort.h"
 #include "test.h"
 
 static char *read_all(const char *path)
@@ -83,6 +84,41 @@ static void test_buf(void)
 	test_assert(b.len > 10000 && b.data[b.len] == '\0');
 	mxg_buf_free(&b);
 	test_assert(b.data == NULL && b.len == 0);
+	test_end();
+}
+
+static int int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_sort(void)
+{
+	static int v[5001];
+	char *words[] = { "pear", "apple", "fig", "apple", "kiwi", "banana" };
+	int sorted = 1;
+
+	test_begin("sort: in place, any size, duplicates");
+	srand(7);
+	for (size_t i = 0; i < 5001; i++)
+		v[i] = rand() % 1000 - 500;
+	mxg_sort(v, 5001, sizeof(int), int_cmp);
+	for (size_t i = 1; i < 5001; i++)
+		sorted &= v[i - 1] <= v[i];
+	test_assert(sorted);
+	mxg_sort(words, 6, sizeof(char *), str_cmp);
+	test_assert(strcmp(words[0], "apple") == 0 && strcmp(words[1], "apple") == 0 &&
+		    strcmp(words[5], "pear") == 0);
+	mxg_sort(v, 0, sizeof(int), int_cmp);
+	mxg_sort(v, 1, sizeof(int), int_cmp);
+	test_assert(v[0] <= v[1]);
 	test_end();
 }
 
@@ -160,6 +196,7 @@ int main(void)
 {
 	test_arena();
 	test_buf();
+	test_sort();
 	test_error();
 	test_log();
 	return test_done("test-core");
