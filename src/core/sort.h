@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
-void mxg_sort(void *base, size_t count, size_t size, int (*cmp)(const void *, const void *));
+/* cmp gets ctx as its third argument, as with glibc's qsort_r(). */
+void mxg_sort(void *base, size_t count, size_t size,
+	      int (*cmp)(const void *, const void *, void *), void *ctx);
 
 #endif

@@ -87,15 +87,17 @@ static void test_buf(void)
 	test_end();
 }
 
-static int int_cmp(const void *a, const void *b)
+static int int_cmp(const void *a, const void *b, void *ctx)
 {
+	(void)ctx;
 	int x = *(const int *)a, y = *(const int *)b;
 
 	return (x > y) - (x < y);
 }
 
-static int str_cmp(const void *a, const void *b)
+static int str_cmp(const void *a, const void *b, void *ctx)
 {
+	(*(int *)ctx)++;
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
@@ -103,21 +105,22 @@ static void test_sort(void)
 {
 	static int v[5001];
 	char *words[] = { "pear", "apple", "fig", "apple", "kiwi", "banana" };
-	int sorted = 1;
+	int sorted = 1, calls = 0;
 
 	test_begin("sort: in place, any size, duplicates");
 	srand(7);
 	for (size_t i = 0; i < 5001; i++)
 		v[i] = rand() % 1000 - 500;
-	mxg_sort(v, 5001, sizeof(int), int_cmp);
+	mxg_sort(v, 5001, sizeof(int), int_cmp, NULL);
 	for (size_t i = 1; i < 5001; i++)
 		sorted &= v[i - 1] <= v[i];
 	test_assert(sorted);
-	mxg_sort(words, 6, sizeof(char *), str_cmp);
+	mxg_sort(words, 6, sizeof(char *), str_cmp, &calls);
+	test_assert(calls > 0);
 	test_assert(strcmp(words[0], "apple") == 0 && strcmp(words[1], "apple") == 0 &&
 		    strcmp(words[5], "pear") == 0);
-	mxg_sort(v, 0, sizeof(int), int_cmp);
-	mxg_sort(v, 1, sizeof(int), int_cmp);
+	mxg_sort(v, 0, sizeof(int), int_cmp, NULL);
+	mxg_sort(v, 1, sizeof(int), int_cmp, NULL);
 	test_assert(v[0] <= v[1]);
 	test_end();
 }
