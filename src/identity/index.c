@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,14 +38,15 @@ struct mxg_3pid_index {
 	char *pepper;
 	struct table peppered;	/* sha256("address medium pepper") */
 
-	/* Interned user IDs (many 3PIDs share one owner): NUL-terminated in
-	 * pool, user i at pool + user_off[i]. */
+	/* User IDs, NUL-terminated in pool, user i at pool + user_off[i].
+	 * Stores hand out a person's 3PIDs one after the other (an LDAP entry,
+	 * a SQL row group), so comparing with the previous user ID shares a
+	 * string between them without a hash table. */
 	char *pool;
 	size_t pool_len, pool_cap;
 	uint32_t *user_off;
 	size_t user_count, user_cap;
-	uint32_t *user_slots;	/* string hash table over users, during build */
-	size_t user_mask;
+	bool sealed;
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -141,42 +143,13 @@ static void table_free(struct table *t)
 	free(t->slots);
 }
 
-/* FNV-1a, for interning user IDs while building. */
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-static void users_rehash(struct mxg_3pid_index *ix, size_t nslots)
-{
-	free(ix->user_slots);
-	ix->user_slots = calloc(nslots, sizeof(*ix->user_slots));
-	if (ix->user_slots == NULL) {
-		fputs("mxgate: out of memory\n", stderr);
-		abort();
-	}
-	ix->user_mask = nslots - 1;
-	for (size_t i = 0; i < ix->user_count; i++) {
-		size_t s = str_hash(ix->pool + ix->user_off[i]) & ix->user_mask;
-		while (ix->user_slots[s] != 0)
-			s = (s + 1) & ix->user_mask;
-		ix->user_slots[s] = (uint32_t)(i + 1);
-	}
-}
-
 static uint32_t intern_user(struct mxg_3pid_index *ix, const char *user_id)
 {
-	size_t s = str_hash(user_id) & ix->user_mask;
-
 	size_t len = strlen(user_id) + 1;
 
-	for (; ix->user_slots[s] != 0; s = (s + 1) & ix->user_mask)
-		if (strcmp(ix->pool + ix->user_off[ix->user_slots[s] - 1], user_id) == 0)
-			return ix->user_slots[s] - 1;
+	if (ix->user_count > 0 &&
+	    strcmp(ix->pool + ix->user_off[ix->user_count - 1], user_id) == 0)
+		return (uint32_t)(ix->user_count - 1);
 	if (ix->user_count == ix->user_cap) {
 		ix->user_cap *= 2;
 		ix->user_off = xrealloc(ix->user_off, ix->user_cap * sizeof(*ix->user_off));
@@ -188,11 +161,7 @@ static uint32_t intern_user(struct mxg_3pid_index *ix, const char *user_id)
 	memcpy(ix->pool + ix->pool_len, user_id, len);
 	ix->user_off[ix->user_count] = (uint32_t)ix->pool_len;
 	ix->pool_len += len;
-	ix->user_slots[s] = (uint32_t)(ix->user_count + 1);
-	ix->user_count++;
-	if (ix->user_count * 2 > ix->user_mask + 1)
-		users_rehash(ix, (ix->user_mask + 1) * 2);
-	return (uint32_t)(ix->user_count - 1);
+	return (uint32_t)ix->user_count++;
 }
 
 struct mxg_3pid_index *mxg_3pid_index_create(const char *pepper, size_t expected)
@@ -207,7 +176,6 @@ struct mxg_3pid_index *mxg_3pid_index_create(const char *pepper, size_t expected
 	ix->user_off = xrealloc(NULL, ix->user_cap * sizeof(*ix->user_off));
 	ix->pool_cap = 4096;
 	ix->pool = xrealloc(NULL, ix->pool_cap);
-	users_rehash(ix, 128);
 	return ix;
 }
 
@@ -220,7 +188,6 @@ void mxg_3pid_index_destroy(struct mxg_3pid_index **index)
 	ix = *index;
 	table_free(&ix->peppered);
 	free(ix->user_off);
-	free(ix->user_slots);
 	free(ix->pool);
 	free(ix->pepper);
 	free(ix);
@@ -252,8 +219,8 @@ int mxg_3pid_index_add(struct mxg_3pid_index *ix, const char *medium, const char
 	unsigned char d[MXG_SHA256_LEN];
 	uint32_t user;
 
-	if (ix->user_slots == NULL)
-		return 0;	/* sealed */
+	if (ix->sealed)
+		return 0;
 	digest_of(medium, address, ix->pepper, d);
 	if (table_find(&ix->peppered, d) != NULL)
 		return 0;
@@ -266,9 +233,7 @@ void mxg_3pid_index_seal(struct mxg_3pid_index *ix)
 {
 	struct table *t = &ix->peppered;
 
-	free(ix->user_slots);
-	ix->user_slots = NULL;
-	ix->user_mask = 0;
+	ix->sealed = true;
 	t->cap = t->count > 0 ? t->count : 1;
 	t->entries = xrealloc(t->entries, t->cap * sizeof(struct entry));
 	if (ix->user_count > 0) {
@@ -318,7 +283,5 @@ size_t mxg_3pid_index_memory(const struct mxg_3pid_index *ix)
 {
 	const struct table *t = &ix->peppered;
 
-	return ix->pool_cap + ix->user_cap * sizeof(*ix->user_off) +
-	       (ix->user_slots != NULL ? (ix->user_mask + 1) * sizeof(*ix->user_slots) : 0) +
-	       t->cap * sizeof(struct entry) + (t->mask + 1) * sizeof(uint32_t);
+	return ix->pool_cap + ix->user_cap * sizeof(*ix->user_off) + t->cap * sizeof(struct entry) + (t->mask + 1) * sizeof(uint32_t);
 }

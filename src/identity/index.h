@@ -27,7 +27,8 @@ struct mxg_3pid_index *mxg_3pid_index_create(const char *pepper, size_t expected
 void mxg_3pid_index_destroy(struct mxg_3pid_index **index);
 
 /* Add a canonical 3PID.  The first owner of a 3PID wins (stores are fed in
- * priority order).  Returns 1 when added, 0 when already present. */
+ * priority order).  Feed a person's 3PIDs one after the other: consecutive
+ * 3PIDs of one user share the stored user ID.  Returns 1 when added, 0 when already present. */
 int mxg_3pid_index_add(struct mxg_3pid_index *index, const char *medium, const char *address,
 		       const char *user_id);
 

@@ -432,14 +432,14 @@ static enum mxg_store_result static_enumerate(struct mxg_store *s, mxg_store_3pi
 	char user_id[512];
 
 	(void)err;
-	for (size_t i = 0; i < ctx->tpid_count; i++) {
-		const struct static_3pid *t = &ctx->tpids[i];
-		const struct mxg_3pid *tp = tpid_of(ctx, t);
+	/* Person by person, so that a consumer sees one user's 3PIDs together. */
+	for (size_t i = 0; i < ctx->people_count; i++) {
+		const struct static_person *p = &ctx->people[i];
 
-		snprintf(user_id, sizeof(user_id), "@%s:%s", LOCALPART(&ctx->people[t->person]),
-			 ctx->server_name);
-		if (cb(cb_ctx, tp->medium, tp->address, user_id) != 0)
-			break;
+		snprintf(user_id, sizeof(user_id), "@%s:%s", LOCALPART(p), ctx->server_name);
+		for (uint32_t j = 0; j < p->threepid_count; j++)
+			if (cb(cb_ctx, p->threepids[j].medium, p->threepids[j].address, user_id) != 0)
+				return MXG_STORE_OK;
 	}
 	return MXG_STORE_OK;
 }

@@ -114,7 +114,8 @@ struct mxg_store_driver {
 					     size_t count, struct mxg_arena *arena,
 					     const char **user_ids_r, struct mxg_error *err);
 
-	/* Every 3PID the store knows, for the hashed-lookup index. */
+	/* Every 3PID the store knows, for the hashed-lookup index; a person's
+	 * 3PIDs one after the other (the index then stores the ID once). */
 	enum mxg_store_result (*enumerate_3pids)(struct mxg_store *s, mxg_store_3pid_fn *cb,
 						 void *cb_ctx, struct mxg_error *err);
 
