@@ -9,8 +9,5 @@ libmxgate_la_SOURCES += \
 	src/db/sqlite.c
 
 check_PROGRAMS += tests/unit/test-db
-tests_unit_test_db_SOURCES = tests/unit/test-db.c
-tests_unit_test_db_LDADD = $(MXG_TEST_LIBS)
-tests_unit_test_db_LDFLAGS = $(AM_LDFLAGS) $(MXG_TEST_LINKFLAGS)
 
 EXTRA_DIST += tests/lib/pg.sh

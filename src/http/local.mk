@@ -12,12 +12,4 @@ libmxgate_la_SOURCES += \
 	src/http/server.c src/http/server.h \
 	src/http/workers.c src/http/workers.h
 
-check_PROGRAMS += tests/unit/test-router
-tests_unit_test_router_SOURCES = tests/unit/test-router.c
-tests_unit_test_router_LDADD = $(MXG_TEST_LIBS)
-tests_unit_test_router_LDFLAGS = $(AM_LDFLAGS) $(MXG_TEST_LINKFLAGS)
-
-check_PROGRAMS += tests/unit/test-http
-tests_unit_test_http_SOURCES = tests/unit/test-http.c
-tests_unit_test_http_LDADD = $(MXG_TEST_LIBS)
-tests_unit_test_http_LDFLAGS = $(AM_LDFLAGS) $(MXG_TEST_LINKFLAGS)
+check_PROGRAMS += tests/unit/test-http tests/unit/test-router

@@ -10,12 +10,4 @@ libmxgate_la_SOURCES += \
 	src/identity/lookup-body.c src/identity/lookup-body.h \
 	src/identity/routes.c
 
-check_PROGRAMS += tests/unit/test-index
-tests_unit_test_index_SOURCES = tests/unit/test-index.c
-tests_unit_test_index_LDADD = $(MXG_TEST_LIBS)
-tests_unit_test_index_LDFLAGS = $(AM_LDFLAGS) $(MXG_TEST_LINKFLAGS)
-
-check_PROGRAMS += tests/unit/test-lookup-body
-tests_unit_test_lookup_body_SOURCES = tests/unit/test-lookup-body.c
-tests_unit_test_lookup_body_LDADD = $(MXG_TEST_LIBS)
-tests_unit_test_lookup_body_LDFLAGS = $(AM_LDFLAGS) $(MXG_TEST_LINKFLAGS)
+check_PROGRAMS += tests/unit/test-index tests/unit/test-lookup-body

@@ -8,9 +8,8 @@ libmxgate_la_SOURCES += \
 	src/stores/store.h
 
 check_PROGRAMS += tests/unit/test-stores
-tests_unit_test_stores_SOURCES = tests/unit/test-stores.c
-tests_unit_test_stores_LDADD = $(MXG_TEST_LIBS)
-tests_unit_test_stores_LDFLAGS = $(AM_LDFLAGS) $(MXG_TEST_LINKFLAGS)
+# The modules it loads resolve the core's symbols from the test program.
+tests_unit_test_stores_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
 
 # Loadable modules for the loader tests; -rpath makes libtool build them shared.
 check_LTLIBRARIES += tests/plugins/testmod.la tests/plugins/testabi.la
