@@ -35,6 +35,17 @@ int mxg_cli_lookup(int argc, char **argv);
  */
 int mxg_cli_load_config(const char *arg, struct mxg_config **cfg_r);
 
+/*
+ * Parse the options of a command that reads the configuration: -c/--config
+ * FILE and -h/--help, followed by exactly `operands` operands.  command
+ * names it in messages ("serve", "db migrate").  Returns -1 to go on, with
+ * *config_r (NULL: $MXGATE_CONFIG) and the operands at argv[*first_r...];
+ * otherwise the exit code to return, usage printed (to stdout for --help, to
+ * stderr after the problem for a bad option or operand count).
+ */
+int mxg_cli_config_options(int argc, char **argv, const char *command, int operands,
+			   void (*usage)(FILE *out), const char **config_r, int *first_r);
+
 /* True when argv holds -h or --help (checked before getopt for every command). */
 int mxg_cli_wants_help(int argc, char **argv);
 

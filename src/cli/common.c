@@ -1,9 +1,10 @@
 /*
- * common.c: helpers shared by the subcommands: loading the configuration
- * with every problem printed, and spotting --help.
+ * common.c: helpers shared by the subcommands: the -c/--help options,
+ * loading the configuration with every problem printed, and spotting --help.
  */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,4 +59,48 @@ int mxg_cli_wants_help(int argc, char **argv)
 			return 1;
 	}
 	return 0;
+}
+
+int mxg_cli_config_options(int argc, char **argv, const char *command, int operands,
+			   void (*usage)(FILE *out), const char **config_r, int *first_r)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*config_r = NULL;
+	opterr = 0;	/* our own messages, naming the whole command */
+	optind = 0;	/* glibc: a full reset, getopt may have run before */
+	while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			*config_r = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return MXG_EXIT_OK;
+		case ':':
+			fprintf(stderr, "mxgate %s: %s needs a FILE\n\n", command, argv[optind - 1]);
+			usage(stderr);
+			return MXG_EXIT_USAGE;
+		default:
+			fprintf(stderr, "mxgate %s: unknown option '%s'\n\n", command, argv[optind - 1]);
+			usage(stderr);
+			return MXG_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != operands) {
+		if (argc - optind > operands)
+			fprintf(stderr, "mxgate %s: unexpected argument '%s'\n\n", command,
+				argv[optind + operands]);
+		else
+			fprintf(stderr, "mxgate %s: missing argument\n\n", command);
+		usage(stderr);
+		return MXG_EXIT_USAGE;
+	}
+	*first_r = optind;
+	return -1;
 }

@@ -158,29 +158,13 @@ static int cmd_generate(int argc, char **argv)
 
 static int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *file = NULL;
+	const char *file;
 	struct mxg_config *cfg;
-	int c, ret;
+	int ret, first;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': file = optarg; break;
-		case 'h': usage_check(stdout); return MXG_EXIT_OK;
-		default: return bad_option("check", c, argv, usage_check);
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "mxgate config check: unexpected argument '%s'\n\n", argv[optind]);
-		usage_check(stderr);
-		return MXG_EXIT_USAGE;
-	}
+	ret = mxg_cli_config_options(argc, argv, "config check", 0, usage_check, &file, &first);
+	if (ret >= 0)
+		return ret;
 	ret = mxg_cli_load_config(file, &cfg);
 	if (ret == MXG_EXIT_OK) {
 		printf("%s: ok\n", mxg_config_path(file));

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,38 +36,9 @@ static void usage(FILE *out, bool full)
 }
 
 /* Parse [-c FILE] for an action; returns -1 (after printing) on bad usage. */
-static int parse_options(int argc, char **argv, const char **config_r)
+static void usage_short(FILE *out)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
-
-	*config_r = NULL;
-	optind = 1;
-	opterr = 0;	/* our own message, naming the whole command */
-	while ((opt = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			*config_r = optarg;
-			break;
-		default:
-			if (optopt == 'c')
-				fprintf(stderr, "mxgate db %s: -c needs a FILE\n", argv[0]);
-			else
-				fprintf(stderr, "mxgate db %s: unknown option '%s'\n", argv[0],
-					argv[optind - 1]);
-			usage(stderr, false);
-			return -1;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "mxgate db %s: unexpected argument '%s'\n", argv[0], argv[optind]);
-		usage(stderr, false);
-		return -1;
-	}
-	return 0;
+	usage(out, false);
 }
 
 static int run_migrate(struct mxg_db *db, const char *action)
@@ -113,7 +83,8 @@ int mxg_cli_db(int argc, char **argv)
 	struct mxg_db *db = NULL;
 	struct mxg_error err;
 	const char *config_arg;
-	int rc;
+	char command[32];
+	int rc, first;
 
 	if (argc < 2) {
 		usage(stderr, false);
@@ -132,8 +103,11 @@ int mxg_cli_db(int argc, char **argv)
 			usage(stdout, true);
 			return MXG_EXIT_OK;
 		}
-		if (parse_options(argc - 1, argv + 1, &config_arg) < 0)
-			return MXG_EXIT_USAGE;
+		snprintf(command, sizeof(command), "db %s", actions[i].name);
+		rc = mxg_cli_config_options(argc - 1, argv + 1, command, 0, usage_short,
+					    &config_arg, &first);
+		if (rc >= 0)
+			return rc;
 		rc = mxg_cli_load_config(config_arg, &cfg);
 		if (rc != MXG_EXIT_OK)
 			return rc;

@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -62,45 +61,26 @@ static int run_lookup(struct mxg_store_chain *chain, const struct mxg_3pid *q)
 
 int mxg_cli_lookup(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct mxg_store_chain *chain = NULL;
 	struct mxg_config *cfg = NULL;
-	const char *conf_arg = NULL;
+	const char *conf_arg;
 	struct mxg_arena *arena;
 	struct mxg_error err;
 	struct mxg_3pid q;
-	int c, rc;
+	int rc, first;
 
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			conf_arg = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return MXG_EXIT_OK;
-		default:
-			usage(stderr);
-			return MXG_EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 2) {
-		usage(stderr);
-		return MXG_EXIT_USAGE;
-	}
-	if (!mxg_3pid_medium_valid(argv[optind])) {
-		fprintf(stderr, "mxgate lookup: unknown medium '%s' (email, msisdn)\n", argv[optind]);
+	rc = mxg_cli_config_options(argc, argv, "lookup", 2, usage, &conf_arg, &first);
+	if (rc >= 0)
+		return rc;
+	if (!mxg_3pid_medium_valid(argv[first])) {
+		fprintf(stderr, "mxgate lookup: unknown medium '%s' (email, msisdn)\n", argv[first]);
 		return MXG_EXIT_USAGE;
 	}
 	arena = mxg_arena_create(256);
-	q.medium = argv[optind];
-	q.address = mxg_3pid_canonicalize(arena, q.medium, argv[optind + 1]);
+	q.medium = argv[first];
+	q.address = mxg_3pid_canonicalize(arena, q.medium, argv[first + 1]);
 	if (q.address == NULL) {
-		fprintf(stderr, "mxgate lookup: '%s' is not a valid %s address\n", argv[optind + 1],
+		fprintf(stderr, "mxgate lookup: '%s' is not a valid %s address\n", argv[first + 1],
 			q.medium);
 		mxg_arena_destroy(&arena);
 		return MXG_EXIT_USAGE;

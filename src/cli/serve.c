@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -158,34 +157,15 @@ static void wait_for_stop(void)
 
 int mxg_cli_serve(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct serve_state st = { 0 };
 	enum mxg_log_level level = MXG_LOG_INFO;
-	const char *conf_arg = NULL;
+	const char *conf_arg;
 	sigset_t set;
-	int c, rc;
+	int rc, first;
 
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			conf_arg = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return MXG_EXIT_OK;
-		default:
-			usage(stderr);
-			return MXG_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return MXG_EXIT_USAGE;
-	}
+	rc = mxg_cli_config_options(argc, argv, "serve", 0, usage, &conf_arg, &first);
+	if (rc >= 0)
+		return rc;
 	rc = mxg_cli_load_config(conf_arg, &st.cfg);
 	if (rc != MXG_EXIT_OK)
 		return rc;

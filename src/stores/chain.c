@@ -77,44 +77,69 @@ struct mxg_store *mxg_store_chain_get(const struct mxg_store_chain *chain, size_
 	return i < chain->count ? &chain->stores[i] : NULL;
 }
 
-/* Shared bookkeeping of the "first store that knows decides" operations. */
-struct decide {
-	enum mxg_store_result unavailable;	/* OK = none was down */
-	struct mxg_error first_err;
-};
+/* One store's answer to one of the "first store that knows decides"
+ * operations; NULL when the store's driver lacks the operation. */
+typedef enum mxg_store_result ask_fn(struct mxg_store *s, void *args, struct mxg_error *err);
 
-/* Returns true when res decides the chain's answer. */
-static bool decide_step(struct decide *d, const struct mxg_store *s, enum mxg_store_result res,
-			struct mxg_error *err, const char *what)
+/*
+ * Ask the stores in priority order until one knows.  A store that is down
+ * is logged and remembered: when nobody knows, or when a later store says
+ * "wrong password" (the store that is down may hold the real account), the
+ * answer is UNAVAILABLE, never NOT_FOUND or DENIED.
+ */
+static enum mxg_store_result first_decides(struct mxg_store_chain *chain, const char *what,
+					   ask_fn *ask, void *args,
+					   const struct mxg_store **store_r,
+					   struct mxg_error *err)
 {
-	switch (res) {
-	case MXG_STORE_NOT_FOUND:
-		return false;
-	case MXG_STORE_UNAVAILABLE:
-	case MXG_STORE_INTERNAL:
-		mxg_log_set_context(s->name);
-		mxg_warning("%s: store %s: %s", what, mxg_store_result_str(res), err->msg);
-		mxg_log_set_context(NULL);
-		if (d->unavailable == MXG_STORE_OK) {
-			d->unavailable = res;
-			d->first_err = *err;
-			mxg_error_prefix(&d->first_err, "store '%s': ", s->name);
+	struct mxg_error down = { 0 }, e;
+	bool was_down = false;
+
+	for (size_t i = 0; i < chain->count; i++) {
+		struct mxg_store *s = &chain->stores[i];
+		enum mxg_store_result res;
+
+		mxg_error_clear(&e);
+		res = ask(s, args, &e);
+		if (res == MXG_STORE_NOT_FOUND)
+			continue;
+		if (res == MXG_STORE_UNAVAILABLE || res == MXG_STORE_INTERNAL) {
+			mxg_log_set_context(s->name);
+			mxg_warning("%s: store %s: %s", what, mxg_store_result_str(res), e.msg);
+			mxg_log_set_context(NULL);
+			if (!was_down) {
+				was_down = true;
+				down = e;
+				mxg_error_prefix(&down, "store '%s': ", s->name);
+			}
+			continue;
 		}
-		mxg_error_clear(err);
-		return false;
-	default:
-		return true;
+		if (res == MXG_STORE_DENIED && was_down)
+			break;
+		if (store_r != NULL)
+			*store_r = s;
+		return res;
 	}
-}
-
-static enum mxg_store_result decide_end(struct decide *d, struct mxg_error *err)
-{
-	if (d->unavailable == MXG_STORE_OK)
+	if (!was_down)
 		return MXG_STORE_NOT_FOUND;
 	if (err != NULL)
-		*err = d->first_err;
-	/* An internal error in one store still means "cannot tell" to callers. */
+		*err = down;
 	return MXG_STORE_UNAVAILABLE;
+}
+
+struct lookup_args {
+	const struct mxg_3pid *tpid;
+	struct mxg_arena *arena;
+	const char **user_id_r;
+};
+
+static enum mxg_store_result ask_lookup(struct mxg_store *s, void *args, struct mxg_error *err)
+{
+	struct lookup_args *a = args;
+
+	if (s->driver->lookup == NULL)
+		return MXG_STORE_NOT_FOUND;
+	return s->driver->lookup(s, a->tpid, a->arena, a->user_id_r, err);
 }
 
 enum mxg_store_result mxg_store_chain_lookup(struct mxg_store_chain *chain,
@@ -122,24 +147,26 @@ enum mxg_store_result mxg_store_chain_lookup(struct mxg_store_chain *chain,
 					     const char **user_id_r, const struct mxg_store **store_r,
 					     struct mxg_error *err)
 {
-	struct decide d = { .unavailable = MXG_STORE_OK };
-	struct mxg_error e;
+	struct lookup_args a = { tpid, arena, user_id_r };
 
-	for (size_t i = 0; i < chain->count; i++) {
-		struct mxg_store *s = &chain->stores[i];
-		enum mxg_store_result res;
+	return first_decides(chain, "lookup", ask_lookup, &a, store_r, err);
+}
 
-		if (s->driver->lookup == NULL)
-			continue;
-		mxg_error_clear(&e);
-		res = s->driver->lookup(s, tpid, arena, user_id_r, &e);
-		if (decide_step(&d, s, res, &e, "lookup")) {
-			if (store_r != NULL)
-				*store_r = s;
-			return res;
-		}
-	}
-	return decide_end(&d, err);
+struct person_args {
+	const struct mxg_cred *cred;	/* authenticate */
+	const char *user_id;		/* profile */
+	struct mxg_arena *arena;
+	struct mxg_person *person_r;
+};
+
+static enum mxg_store_result ask_authenticate(struct mxg_store *s, void *args,
+					      struct mxg_error *err)
+{
+	struct person_args *a = args;
+
+	if (s->driver->authenticate == NULL)
+		return MXG_STORE_NOT_FOUND;
+	return s->driver->authenticate(s, a->cred, a->arena, a->person_r, err);
 }
 
 enum mxg_store_result mxg_store_chain_authenticate(struct mxg_store_chain *chain,
@@ -149,52 +176,27 @@ enum mxg_store_result mxg_store_chain_authenticate(struct mxg_store_chain *chain
 						   const struct mxg_store **store_r,
 						   struct mxg_error *err)
 {
-	struct decide d = { .unavailable = MXG_STORE_OK };
-	struct mxg_error e;
+	struct person_args a = { .cred = cred, .arena = arena, .person_r = person_r };
 
-	for (size_t i = 0; i < chain->count; i++) {
-		struct mxg_store *s = &chain->stores[i];
-		enum mxg_store_result res;
+	return first_decides(chain, "authenticate", ask_authenticate, &a, store_r, err);
+}
 
-		if (s->driver->authenticate == NULL)
-			continue;
-		mxg_error_clear(&e);
-		res = s->driver->authenticate(s, cred, arena, person_r, &e);
-		if (decide_step(&d, s, res, &e, "authenticate")) {
-			if (store_r != NULL)
-				*store_r = s;
-			/* A store that was down may hold the real account: a
-			 * "wrong password" here is not the final word. */
-			if (res == MXG_STORE_DENIED && d.unavailable != MXG_STORE_OK)
-				return decide_end(&d, err);
-			return res;
-		}
-	}
-	return decide_end(&d, err);
+static enum mxg_store_result ask_profile(struct mxg_store *s, void *args, struct mxg_error *err)
+{
+	struct person_args *a = args;
+
+	if (s->driver->profile == NULL)
+		return MXG_STORE_NOT_FOUND;
+	return s->driver->profile(s, a->user_id, a->arena, a->person_r, err);
 }
 
 enum mxg_store_result mxg_store_chain_profile(struct mxg_store_chain *chain, const char *user_id,
 					      struct mxg_arena *arena, struct mxg_person *person_r,
 					      const struct mxg_store **store_r, struct mxg_error *err)
 {
-	struct decide d = { .unavailable = MXG_STORE_OK };
-	struct mxg_error e;
+	struct person_args a = { .user_id = user_id, .arena = arena, .person_r = person_r };
 
-	for (size_t i = 0; i < chain->count; i++) {
-		struct mxg_store *s = &chain->stores[i];
-		enum mxg_store_result res;
-
-		if (s->driver->profile == NULL)
-			continue;
-		mxg_error_clear(&e);
-		res = s->driver->profile(s, user_id, arena, person_r, &e);
-		if (decide_step(&d, s, res, &e, "profile")) {
-			if (store_r != NULL)
-				*store_r = s;
-			return res;
-		}
-	}
-	return decide_end(&d, err);
+	return first_decides(chain, "profile", ask_profile, &a, store_r, err);
 }
 
 enum mxg_store_result mxg_store_chain_enumerate(struct mxg_store_chain *chain,
