@@ -276,8 +276,10 @@ static int check_database(const void *value, struct mxg_error *err)
 	return 0;
 }
 
-static unsigned int algorithm_bit(const char *name)
+unsigned int mxg_lookup_algo_parse(const char *name)
 {
+	if (name == NULL)
+		return 0;
 	if (strcmp(name, "sha256") == 0)
 		return MXG_LOOKUP_SHA256;
 	if (strcmp(name, "none") == 0)
@@ -291,10 +293,10 @@ static int check_algorithms(const void *value, struct mxg_error *err)
 	unsigned int mask = 0;
 
 	for (size_t i = 0; i < list->count; i++) {
-		if (algorithm_bit(list->items[i]) == 0)
+		if (mxg_lookup_algo_parse(list->items[i]) == 0)
 			return mxg_error_set(err, EINVAL, "unknown algorithm '%s' (valid: sha256, "
 					     "none)", list->items[i]);
-		mask |= algorithm_bit(list->items[i]);
+		mask |= mxg_lookup_algo_parse(list->items[i]);
 	}
 	if (!(mask & MXG_LOOKUP_SHA256))
 		return mxg_error_set(err, EINVAL, "sha256 must be enabled (the identity "
@@ -491,7 +493,7 @@ static void derive(struct mxg_config *cfg)
 	if (cfg->keys.signing_key_path == NULL)
 		cfg->keys.signing_key_path = mxg_arena_printf(a, "%s/signing.key", cfg->data_dir);
 	for (size_t i = 0; i < cfg->lookup.algorithms.count; i++)
-		cfg->lookup.algorithm_mask |= algorithm_bit(cfg->lookup.algorithms.items[i]);
+		cfg->lookup.algorithm_mask |= mxg_lookup_algo_parse(cfg->lookup.algorithms.items[i]);
 	sort_stores(&cfg->stores);
 }
 

@@ -55,6 +55,9 @@ enum mxg_lookup_algo {
 	MXG_LOOKUP_NONE = 1u << 1,
 };
 
+/* "sha256" or "none" to its bit; 0 for anything else (NULL included). */
+unsigned int mxg_lookup_algo_parse(const char *name);
+
 struct mxg_lookup_conf {
 	struct mxg_conf_strlist algorithms;	/* "sha256", "none" */
 	long long max_addresses;		/* per request */

@@ -59,17 +59,6 @@ static const char *lookup_plain(struct mxg_req *r, const struct mxg_3pid_index *
 	return canon != NULL ? mxg_3pid_index_lookup_plain(ix, sp + 1, canon) : NULL;
 }
 
-static unsigned int algorithm_bit(const char *name)
-{
-	if (name == NULL)
-		return 0;
-	if (strcmp(name, "sha256") == 0)
-		return MXG_LOOKUP_SHA256;
-	if (strcmp(name, "none") == 0)
-		return MXG_LOOKUP_NONE;
-	return 0;
-}
-
 /*
  * The general path: any JSON, with every error reply.  Fills lb with
  * strings owned by the request's JSON.  Replies and returns -1 on error.
@@ -90,7 +79,7 @@ static int read_body_or_reply(struct mxg_req *r, struct mxg_lookup_body *lb)
 				"algorithm, pepper and addresses are required");
 		return -1;
 	}
-	if ((algorithm_bit(json_string_value(algorithm)) & cfg->lookup.algorithm_mask) == 0) {
+	if ((mxg_lookup_algo_parse(json_string_value(algorithm)) & cfg->lookup.algorithm_mask) == 0) {
 		mxg_reply_error(r, 400, "M_INVALID_PARAM", "Unsupported lookup algorithm");
 		return -1;
 	}
@@ -167,11 +156,11 @@ void mxg_identity_lookup(struct mxg_req *r)
 	buf = mxg_req_body(r, &len);
 	if (mxg_lookup_body_scan(buf, len, (size_t)cfg->lookup.max_addresses, mxg_req_arena(r),
 				 &lb) < 0 ||
-	    (algorithm_bit(lb.algorithm) & cfg->lookup.algorithm_mask) == 0) {
+	    (mxg_lookup_algo_parse(lb.algorithm) & cfg->lookup.algorithm_mask) == 0) {
 		memset(&lb, 0, sizeof(lb));
 		if (read_body_or_reply(r, &lb) < 0)
 			return;
 	}
-	algo = algorithm_bit(lb.algorithm);
+	algo = mxg_lookup_algo_parse(lb.algorithm);
 	answer(r, &lb, algo);
 }
