@@ -28,6 +28,18 @@ def generated_config_runs():
         check("the generated config serves hash_details", r.status == 200, r)
 
 
+@test
+def example_config_is_current():
+    here = os.path.dirname(os.path.abspath(__file__))
+    example = os.path.join(here, "..", "..", "etc", "mxgate.yaml.example")
+    r = run_cli("config", "generate", "--server-name", "example.org", "--data-dir",
+                "/var/lib/mxgate")
+    check("etc/mxgate.yaml.example is what config generate writes",
+          r.returncode == 0 and open(example).read() == r.stdout,
+          "regenerate it: mxgate config generate --server-name example.org "
+          "--data-dir /var/lib/mxgate > etc/mxgate.yaml.example")
+
+
 BAD = [
     ("unknown top-level key", "server_name: a.org\nlisteners: [{bind: '127.0.0.1:1', resources: [health]}]\nfoo: 1\n", 3, "foo"),
     ("bad listen address", "server_name: a.org\nlisteners:\n  - bind: 'nowhere'\n    resources: [health]\n", 3, "listeners[0].bind"),
