@@ -7,7 +7,7 @@ import re
 import socket
 import time
 
-from harness import Daemon, check, test, main
+from harness import Daemon, check, test, main, wait_for
 
 CONFIG = """
 server_name: example.org
@@ -141,7 +141,9 @@ def access_log_and_secrets():
                headers={"Authorization": "Bearer " + secret, "X-Password": secret})
         d.post(V2 + "/lookup", '{"password": "%s"' % secret, {"Content-Type": "application/json"})
         d.get("/_matrix/identity/v2/" + "x" * 50)
-        time.sleep(0)  # log lines are written before the reply is queued
+        # The access line is written when the request completes, just after
+        # the answer leaves.
+        wait_for(lambda: "/_matrix/identity/v2/" + "x" * 50 in d.log_text(), 5)
         log = d.log_text()
         check("access log line with method, path, status",
               re.search(r"GET /_matrix/identity/v2/hash_details 200 ", log) is not None, log[-2000:])
@@ -184,16 +186,22 @@ def graceful_stop():
         s.sendall(b"POST /_matrix/identity/v2/lookup HTTP/1.1\r\nHost: x\r\n"
                   b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
                   + body[:10])
-        # The request is in flight (body incomplete) when SIGTERM arrives.
-        time.sleep(0.2)
+        # The request is in flight (body incomplete) when SIGTERM arrives;
+        # /metrics counts itself, hence 2.
+        def in_flight():
+            text = d.get("/metrics", port=d.ports["PORT2"]).body.decode()
+            m = re.search(r"^mxgate_http_requests_in_flight (\d+)$", text, re.M)
+            return int(m.group(1)) if m else -1
+        check("the slow request is in flight", wait_for(lambda: in_flight() >= 2, 5))
         d.signal(signal.SIGTERM)
-        time.sleep(0.3)
-        refused = False
-        try:
-            socket.create_connection(("127.0.0.1", d.port), timeout=1).close()
-        except OSError:
-            refused = True
-        check("no new connections after SIGTERM", refused)
+
+        def refused():
+            try:
+                socket.create_connection(("127.0.0.1", d.port), timeout=1).close()
+                return False
+            except OSError:
+                return True
+        check("no new connections after SIGTERM", wait_for(refused, 5))
         s.sendall(body[10:])
         answer = b""
         while True:
