@@ -108,7 +108,6 @@ static int open_listeners(struct serve_state *st)
 			mxg_crit("listener %s: %s", ls[i].bind, err.msg);
 			return MXG_EXIT_FAILURE;
 		}
-		mxg_info("listening on %s", ls[i].bind);
 	}
 	if (mxg_lookup_start(st->app.lookup, &err) < 0) {
 		mxg_crit("%s", err.msg);

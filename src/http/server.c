@@ -230,6 +230,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return dispatch(r);
 }
 
+static void log_listening(const char *host, int port, unsigned int mask)
+{
+	char names[128] = "";
+	size_t n = 0;
+
+	for (unsigned int bit = 1; bit != 0 && bit <= mask; bit <<= 1)
+		if ((mask & bit) && n < sizeof(names))
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "",
+					      mxg_resource_name(bit));
+	mxg_info("listening on %s port %d: %s", host, port, names);
+}
+
 /* MHD keeps this much per connection, resident, for the request line and
  * headers (bodies stream through to our own buffer).  Its default of 32 KiB
  * costs 2 MB at 64 keep-alive clients; 16 KiB still holds twice nginx's
@@ -416,7 +428,7 @@ int mxg_server_listen(struct mxg_server *srv, const char *host, int port,
 	srv->listeners = lst;
 	if (port_r != NULL)
 		*port_r = lst->port;
-	mxg_info("http: listening on %s port %d (resources 0x%x)", host, lst->port, resource_mask);
+	log_listening(host, lst->port, resource_mask);
 	return 0;
 }
 
