@@ -1,15 +1,13 @@
 /*
- * conf.c: the configuration engine: YAML text into the structs described by
- * struct mxg_conf_def tables (see conf.h).
+ * conf.c: the configuration engine's second half: a loaded YAML document
+ * into the structs described by struct mxg_conf_def tables (see conf.h):
+ * scalars, secrets, lists, sections, DYNAMIC parts, defaults and the hints
+ * for unknown keys.  Reading the YAML, its limits and the public entry
+ * points are in conf-load.c.
  *
- * Loading has three steps.  A scan of the event stream refuses what the
- * walker must never see: aliases (libyaml's document loader turns them into
- * shared nodes, so "billion laughs" would make a walk exponential, and a
- * self-referencing anchor would make it endless), absurd nesting and extra
- * documents.  Then the document is loaded and walked along the tables;
- * recursion follows the tables, not the input, so its depth is bounded by
- * ours.  Problems are collected, not printed, and handed to the caller's
- * report function sorted by line so that they read like the file.
+ * The walk follows the tables, not the input, so its recursion depth is
+ * bounded by ours (conf-load.c has already refused aliases, absurd nesting
+ * and extra documents).
  *
  * Conventions beyond conf.h:
  *  - a null value ("key:", "key: ~") counts as absent: the default applies;
@@ -22,43 +20,22 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <yaml.h>
 
 #include "core/arena.h"
 #include "core/conf.h"
+#include "core/conf-internal.h"
 #include "core/config-text.h"
 
-#define MAX_CONF_SIZE	(4u << 20)	/* a config file is never this big */
 #define MAX_SECRET_SIZE	(64u << 10)
-#define MAX_DEPTH	32		/* far beyond any table */
-#define MAX_NODES	1000000		/* ~100 MB of libyaml nodes; 100k people fit */
 #define MAX_KEYS	1024		/* per mapping; keeps duplicate checks cheap */
 #define MAX_TABLES	4		/* one mapping: its table + DYNAMIC ones */
 #define PATH_LEN	256
-
-struct problem {
-	int line;
-	size_t seq;
-	char *key;
-	char *msg;
-};
-
-struct conf_ctx {
-	const char *name;
-	struct mxg_arena *arena;
-	void *root;
-	int force_line;			/* > 0 while applying a default */
-	struct problem *problems;
-	size_t count, cap;
-};
 
 struct pair {
 	const char *key;
@@ -76,109 +53,18 @@ struct mapping {
 	bool unchecked;			/* a resolve failed: don't call leftovers unknown */
 };
 
-static void *xrealloc(void *p, size_t size)
-{
-	p = realloc(p, size);
-	if (p == NULL)
-		abort();	/* as the arena does */
-	return p;
-}
-
-static void __attribute__((format(printf, 4, 5)))
-problem(struct conf_ctx *c, int line, const char *key, const char *fmt, ...)
-{
-	char msg[512];
-	struct problem *p;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (c->count == c->cap) {
-		c->cap = c->cap == 0 ? 8 : c->cap * 2;
-		c->problems = xrealloc(c->problems, c->cap * sizeof(*c->problems));
-	}
-	p = &c->problems[c->count];
-	p->line = c->force_line > 0 ? c->force_line : line;
-	p->seq = c->count++;
-	p->key = mxg_conf_escape(key);
-	p->msg = mxg_conf_escape(msg);
-}
-
-static int problem_cmp(const void *a, const void *b)
-{
-	const struct problem *pa = a, *pb = b;
-
-	if (pa->line != pb->line)
-		return pa->line < pb->line ? -1 : 1;
-	return pa->seq < pb->seq ? -1 : pa->seq > pb->seq;
-}
-
-/* Report every problem in line order, free them; returns their number. */
-static int flush_problems(struct conf_ctx *c, mxg_conf_report_fn *report, void *report_ctx)
-{
-	int n = (int)c->count;
-
-	if (c->count > 1)	/* qsort(NULL, 0, ...) is undefined */
-		qsort(c->problems, c->count, sizeof(*c->problems), problem_cmp);
-	for (size_t i = 0; i < c->count; i++) {
-		report(report_ctx, c->name, c->problems[i].line, c->problems[i].key,
-		       c->problems[i].msg);
-		free(c->problems[i].key);
-		free(c->problems[i].msg);
-	}
-	free(c->problems);
-	c->problems = NULL;
-	c->count = c->cap = 0;
-	return n;
-}
-
-/* --- nodes ----------------------------------------------------------------- */
-
-static int node_line(const yaml_node_t *n)
-{
-	return (int)n->start_mark.line + 1;
-}
-
-static const char *node_kind(const yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_SCALAR_NODE: return "a scalar";
-	case YAML_SEQUENCE_NODE: return "a list";
-	case YAML_MAPPING_NODE: return "a mapping";
-	default: return "nothing";
-	}
-}
-
-static const char *scalar(const yaml_node_t *n)
-{
-	return (const char *)n->data.scalar.value;
-}
-
-static bool is_null(const yaml_node_t *n)
-{
-	const char *s;
-
-	if (n == NULL)
-		return true;
-	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	s = scalar(n);
-	return s[0] == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
-	       strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
-}
 
 /* A scalar as a C string: -1 when it holds a NUL ("\0" escape) or is not a
  * scalar; the problem is reported. */
-static int scalar_or_report(struct conf_ctx *c, const yaml_node_t *n, const char *path,
+static int scalar_or_report(struct mxg_conf_ctx *c, const yaml_node_t *n, const char *path,
 			    const char *want, const char **s_r)
 {
 	if (n->type != YAML_SCALAR_NODE) {
-		problem(c, node_line(n), path, "expected %s, got %s", want, node_kind(n));
+		mxg_conf_problem(c, node_line(n), path, "expected %s, got %s", want, node_kind(n));
 		return -1;
 	}
 	if (strlen(scalar(n)) != n->data.scalar.length) {
-		problem(c, node_line(n), path, "contains a NUL byte");
+		mxg_conf_problem(c, node_line(n), path, "contains a NUL byte");
 		return -1;
 	}
 	*s_r = scalar(n);
@@ -186,10 +72,6 @@ static int scalar_or_report(struct conf_ctx *c, const yaml_node_t *n, const char
 }
 
 /* --- applying values --------------------------------------------------------- */
-
-static void apply_mapping(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *node,
-			  const struct mxg_conf_def *table, void *out, const char *path,
-			  int parent_line);
 
 static void join_path(char *buf, const char *path, const char *key)
 {
@@ -201,8 +83,8 @@ static bool bounded(const struct mxg_conf_def *def)
 	return def->min < def->max;
 }
 
-static int apply_strlist(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
-			  struct mxg_conf_strlist *list, const char *path)
+static int apply_strlist(struct mxg_conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
+			 struct mxg_conf_strlist *list, const char *path)
 {
 	yaml_node_item_t *it;
 	size_t count, j = 0;
@@ -218,7 +100,8 @@ static int apply_strlist(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *
 		return 0;
 	}
 	if (n->type != YAML_SEQUENCE_NODE) {
-		problem(c, node_line(n), path, "expected a list of strings, got %s", node_kind(n));
+		mxg_conf_problem(c, node_line(n), path, "expected a list of strings, got %s",
+				 node_kind(n));
 		return -1;
 	}
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
@@ -237,15 +120,15 @@ static int apply_strlist(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *
 	return 0;
 }
 
-static int apply_list(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
-		       const struct mxg_conf_def *def, struct mxg_conf_list *list,
-		       const char *path)
+static int apply_list(struct mxg_conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
+		      const struct mxg_conf_def *def, struct mxg_conf_list *list,
+		      const char *path)
 {
 	size_t count, bad = 0;
 	struct mxg_error err;
 
 	if (n->type != YAML_SEQUENCE_NODE) {
-		problem(c, node_line(n), path, "expected a list, got %s", node_kind(n));
+		mxg_conf_problem(c, node_line(n), path, "expected a list, got %s", node_kind(n));
 		return -1;
 	}
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
@@ -259,11 +142,13 @@ static int apply_list(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
 		if (e == NULL)
 			continue;
 		if (e->type != YAML_MAPPING_NODE) {
-			problem(c, node_line(e), epath, "expected a mapping, got %s", node_kind(e));
+			mxg_conf_problem(c, node_line(e), epath, "expected a mapping, got %s",
+					 node_kind(e));
 			continue;
 		}
-		apply_mapping(c, doc, e, def->sub, (char *)list->items + i * def->elem_size,
-			      epath, node_line(e));
+		mxg_conf_apply_mapping(c, doc, e, def->sub,
+				       (char *)list->items + i * def->elem_size, epath,
+				       node_line(e));
 	}
 	mxg_error_clear(&err);
 	if (def->list_check != NULL && def->list_check(list, &bad, &err) < 0) {
@@ -273,8 +158,8 @@ static int apply_list(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
 		if (bad < count)
 			e = yaml_document_get_node(doc, n->data.sequence.items.start[bad]);
 		snprintf(epath, sizeof(epath), "%s[%zu]", path, bad);
-		problem(c, e != NULL ? node_line(e) : node_line(n), bad < count ? epath : path,
-			"%s", err.msg);
+		mxg_conf_problem(c, e != NULL ? node_line(e) : node_line(n),
+				 bad < count ? epath : path, "%s", err.msg);
 	}
 	return 0;
 }
@@ -299,7 +184,7 @@ static void fmt_bound(const struct mxg_conf_def *def, long long v, char *buf, si
 }
 
 /* Parse a scalar-typed value into field.  Returns 0 when the field was set. */
-static int apply_scalar(struct conf_ctx *c, yaml_node_t *n, const struct mxg_conf_def *def,
+static int apply_scalar(struct mxg_conf_ctx *c, yaml_node_t *n, const struct mxg_conf_def *def,
 			void *field, const char *path)
 {
 	const char *s;
@@ -317,7 +202,7 @@ static int apply_scalar(struct conf_ctx *c, yaml_node_t *n, const struct mxg_con
 		return 0;
 	case MXG_CONF_BOOL:
 		if (mxg_conf_parse_bool(s, field) < 0) {
-			problem(c, node_line(n), path,
+			mxg_conf_problem(c, node_line(n), path,
 				"'%s' is not a boolean (true/false, yes/no, on/off)", s);
 			return -1;
 		}
@@ -335,19 +220,19 @@ static int apply_scalar(struct conf_ctx *c, yaml_node_t *n, const struct mxg_con
 			for (int i = 0; def->enum_values[i] != NULL; i++)
 				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 					 i > 0 ? ", " : "", def->enum_values[i]);
-			problem(c, node_line(n), path, "'%s' is not one of: %s", s, list);
+			mxg_conf_problem(c, node_line(n), path, "'%s' is not one of: %s", s, list);
 		}
 		return -1;
 	case MXG_CONF_INT:
 		if (mxg_conf_parse_int(s, &v) < 0) {
-			problem(c, node_line(n), path, "'%s' is not an integer", s);
+			mxg_conf_problem(c, node_line(n), path, "'%s' is not an integer", s);
 			return -1;
 		}
 		break;
 	case MXG_CONF_DURATION:
 		if (mxg_conf_parse_duration(s, &v) < 0) {
-			problem(c, node_line(n), path, "'%s' is not a duration (e.g. 250ms, 30s, "
-				"5m, 24h, 7d; a bare number is seconds)", s);
+			mxg_conf_problem(c, node_line(n), path, "'%s' is not a duration (e.g. "
+					 "250ms, 30s, 5m, 24h, 7d; a bare number is seconds)", s);
 			return -1;
 		}
 		break;
@@ -355,8 +240,8 @@ static int apply_scalar(struct conf_ctx *c, yaml_node_t *n, const struct mxg_con
 		size_t b;
 
 		if (mxg_conf_parse_size(s, &b) < 0 || b > (size_t)LLONG_MAX) {
-			problem(c, node_line(n), path, "'%s' is not a size (e.g. 512, 64k, 1M, 1G)",
-				s);
+			mxg_conf_problem(c, node_line(n), path,
+					 "'%s' is not a size (e.g. 512, 64k, 1M, 1G)", s);
 			return -1;
 		}
 		v = (long long)b;
@@ -368,7 +253,7 @@ static int apply_scalar(struct conf_ctx *c, yaml_node_t *n, const struct mxg_con
 	if (bounded(def) && (v < def->min || v > def->max)) {
 		fmt_bound(def, def->min, lo, sizeof(lo));
 		fmt_bound(def, def->max, hi, sizeof(hi));
-		problem(c, node_line(n), path, "%s is out of range (%s..%s)", s, lo, hi);
+		mxg_conf_problem(c, node_line(n), path, "%s is out of range (%s..%s)", s, lo, hi);
 		return -1;
 	}
 	if (def->type == MXG_CONF_SIZE)
@@ -379,7 +264,7 @@ static int apply_scalar(struct conf_ctx *c, yaml_node_t *n, const struct mxg_con
 }
 
 /* Apply a (non-null) node to the field of def.  Returns 0 when set. */
-static int apply_value(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
+static int apply_value(struct mxg_conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
 		       const struct mxg_conf_def *def, void *field, const char *path)
 {
 	switch (def->type) {
@@ -387,12 +272,13 @@ static int apply_value(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
 		return apply_strlist(c, doc, n, field, path);
 	case MXG_CONF_SECTION:
 		if (n->type != YAML_MAPPING_NODE) {
-			problem(c, node_line(n), path, "expected a mapping, got %s", node_kind(n));
+			mxg_conf_problem(c, node_line(n), path, "expected a mapping, got %s",
+					 node_kind(n));
 			/* Still fill the defaults: later checks read the section. */
-			apply_mapping(c, doc, NULL, def->sub, field, path, node_line(n));
+			mxg_conf_apply_mapping(c, doc, NULL, def->sub, field, path, node_line(n));
 			return -1;
 		}
-		apply_mapping(c, doc, n, def->sub, field, path, node_line(n));
+		mxg_conf_apply_mapping(c, doc, n, def->sub, field, path, node_line(n));
 		break;
 	case MXG_CONF_LIST:
 		return apply_list(c, doc, n, def, field, path);
@@ -406,7 +292,7 @@ static int apply_value(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *n,
 }
 
 /* A default is YAML text too: parse it and apply it with the same rules. */
-static int apply_default(struct conf_ctx *c, const struct mxg_conf_def *def, void *field,
+static int apply_default(struct mxg_conf_ctx *c, const struct mxg_conf_def *def, void *field,
 			 const char *path, int line)
 {
 	yaml_parser_t parser;
@@ -418,7 +304,7 @@ static int apply_default(struct conf_ctx *c, const struct mxg_conf_def *def, voi
 		abort();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)def->dflt, strlen(def->dflt));
 	if (!yaml_parser_load(&parser, &doc)) {
-		problem(c, line, path, "internal error: bad default '%s'", def->dflt);
+		mxg_conf_problem(c, line, path, "internal error: bad default '%s'", def->dflt);
 		yaml_parser_delete(&parser);
 		return -1;
 	}
@@ -432,14 +318,14 @@ static int apply_default(struct conf_ctx *c, const struct mxg_conf_def *def, voi
 	return ret;
 }
 
-static char *read_secret_file(struct conf_ctx *c, const char *file, int line, const char *path)
+static char *read_secret_file(struct mxg_conf_ctx *c, const char *file, int line, const char *path)
 {
 	char *buf, *s;
 	size_t len;
 	int err;
 
 	if (mxg_conf_read_file(file, MAX_SECRET_SIZE, &buf, &len, &err) < 0) {
-		problem(c, line, path, "cannot read %s: %s", file,
+		mxg_conf_problem(c, line, path, "cannot read %s: %s", file,
 			err == EFBIG ? "file too large" : strerror(err));
 		return NULL;
 	}
@@ -448,7 +334,7 @@ static char *read_secret_file(struct conf_ctx *c, const char *file, int line, co
 	if (len > 0 && buf[len - 1] == '\r')
 		len--;
 	if (memchr(buf, '\0', len) != NULL) {
-		problem(c, line, path, "%s contains a NUL byte", file);
+		mxg_conf_problem(c, line, path, "%s contains a NUL byte", file);
 		s = NULL;
 	} else {
 		s = mxg_arena_strndup(c->arena, buf, len);
@@ -467,7 +353,7 @@ static struct pair *find_pair(struct mapping *m, const char *key)
 }
 
 /* A SECRET: "key: value" or "key_file: path", never both. */
-static int apply_secret(struct conf_ctx *c, struct mapping *m, const struct mxg_conf_def *def,
+static int apply_secret(struct mxg_conf_ctx *c, struct mapping *m, const struct mxg_conf_def *def,
 			void *field, const char *path, bool *present_r, int *line_r)
 {
 	char fkey[128], fpath[PATH_LEN];
@@ -493,7 +379,7 @@ static int apply_secret(struct conf_ctx *c, struct mapping *m, const struct mxg_
 	if (pv != NULL && pf != NULL) {
 		struct pair *later = node_line(pv->key_node) > node_line(pf->key_node) ? pv : pf;
 
-		problem(c, node_line(later->key_node), later == pv ? path : fpath,
+		mxg_conf_problem(c, node_line(later->key_node), later == pv ? path : fpath,
 			"give either %s or %s, not both", def->key, fkey);
 		return -1;
 	}
@@ -511,7 +397,7 @@ static int apply_secret(struct conf_ctx *c, struct mapping *m, const struct mxg_
 	return *(char **)field != NULL ? 0 : -1;
 }
 
-static void apply_def(struct conf_ctx *c, struct mapping *m, const struct mxg_conf_def *def,
+static void apply_def(struct mxg_conf_ctx *c, struct mapping *m, const struct mxg_conf_def *def,
 		      void *out, const char *path)
 {
 	char kpath[PATH_LEN];
@@ -539,9 +425,10 @@ static void apply_def(struct conf_ctx *c, struct mapping *m, const struct mxg_co
 		if (def->dflt != NULL)
 			ret = apply_default(c, def, field, kpath, line);
 		else if (def->type == MXG_CONF_SECTION)
-			apply_mapping(c, m->doc, NULL, def->sub, field, kpath, line), ret = 0;
+			mxg_conf_apply_mapping(c, m->doc, NULL, def->sub, field, kpath, line),
+			ret = 0;
 		if (def->flags & MXG_CONF_REQUIRED && def->dflt == NULL) {
-			problem(c, line, kpath, def->type == MXG_CONF_SECRET ?
+			mxg_conf_problem(c, line, kpath, def->type == MXG_CONF_SECRET ?
 				"missing required key (or %s_file)" : "missing required key%s",
 				def->type == MXG_CONF_SECRET ? def->key : "");
 			return;
@@ -552,16 +439,16 @@ static void apply_def(struct conf_ctx *c, struct mapping *m, const struct mxg_co
 	if (def->flags & MXG_CONF_REQUIRED &&
 	    ((def->type == MXG_CONF_LIST && ((struct mxg_conf_list *)field)->count == 0) ||
 	     (def->type == MXG_CONF_STRLIST && ((struct mxg_conf_strlist *)field)->count == 0))) {
-		problem(c, line, kpath, "must have at least one element");
+		mxg_conf_problem(c, line, kpath, "must have at least one element");
 		return;
 	}
 	mxg_error_clear(&err);
 	if (def->check != NULL && def->check(field, &err) < 0)
-		problem(c, line, kpath, "%s", err.msg);
+		mxg_conf_problem(c, line, kpath, "%s", err.msg);
 }
 
 /* Apply table to the unused pairs of m, DYNAMIC parts last. */
-static void apply_table(struct conf_ctx *c, struct mapping *m, const struct mxg_conf_def *table,
+static void apply_table(struct mxg_conf_ctx *c, struct mapping *m, const struct mxg_conf_def *table,
 			void *out, const char *path)
 {
 	if (m->ntables < MAX_TABLES)
@@ -580,7 +467,7 @@ static void apply_table(struct conf_ctx *c, struct mapping *m, const struct mxg_
 		mxg_error_clear(&err);
 		if (def->resolve(c->root, out, &sub, &size, &err) < 0) {
 			if (err.msg[0] != '\0')
-				problem(c, m->line, path, "%s", err.msg);
+				mxg_conf_problem(c, m->line, path, "%s", err.msg);
 			m->unchecked = true;
 			continue;
 		}
@@ -602,7 +489,7 @@ static void consider(const char *key, const char *cand, char *best, size_t size,
 	}
 }
 
-static void report_unknown(struct conf_ctx *c, const struct mapping *m, const struct pair *p,
+static void report_unknown(struct mxg_conf_ctx *c, const struct mapping *m, const struct pair *p,
 			   const char *path)
 {
 	char kpath[PATH_LEN], best[128] = "", fkey[128];
@@ -623,18 +510,19 @@ static void report_unknown(struct conf_ctx *c, const struct mapping *m, const st
 	/* Close: a typo or two, and not most of a short word. */
 	if (best_d > 0 && best_d <= 2 &&
 	    best_d * 3 <= (strlen(best) > strlen(p->key) ? strlen(best) : strlen(p->key)) + 1)
-		problem(c, node_line(p->key_node), kpath, "unknown key (did you mean '%s'?)", best);
+		mxg_conf_problem(c, node_line(p->key_node), kpath,
+				 "unknown key (did you mean '%s'?)", best);
 	else
-		problem(c, node_line(p->key_node), kpath, "unknown key");
+		mxg_conf_problem(c, node_line(p->key_node), kpath, "unknown key");
 }
 
 /*
  * Fill out from a mapping node (NULL: the mapping is absent, apply defaults
  * and report missing required keys at parent_line).
  */
-static void apply_mapping(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t *node,
-			  const struct mxg_conf_def *table, void *out, const char *path,
-			  int parent_line)
+void mxg_conf_apply_mapping(struct mxg_conf_ctx *c, yaml_document_t *doc, yaml_node_t *node,
+			    const struct mxg_conf_def *table, void *out, const char *path,
+			    int parent_line)
 {
 	struct mapping m = { .doc = doc, .line = parent_line };
 	yaml_node_pair_t *yp;
@@ -645,7 +533,7 @@ static void apply_mapping(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t 
 		m.line = node_line(node);
 	}
 	if (n > MAX_KEYS) {
-		problem(c, m.line, path, "more than %d keys", MAX_KEYS);
+		mxg_conf_problem(c, m.line, path, "more than %d keys", MAX_KEYS);
 		return;
 	}
 	m.pairs = n > 0 ? xrealloc(NULL, n * sizeof(*m.pairs)) : NULL;
@@ -658,7 +546,7 @@ static void apply_mapping(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t 
 		if (k == NULL || v == NULL)
 			continue;
 		if (k->type != YAML_SCALAR_NODE || strlen(scalar(k)) != k->data.scalar.length) {
-			problem(c, node_line(k), path, "keys must be plain strings");
+			mxg_conf_problem(c, node_line(k), path, "keys must be plain strings");
 			continue;
 		}
 		p = &m.pairs[m.count++];
@@ -668,8 +556,9 @@ static void apply_mapping(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t 
 				char kpath[PATH_LEN];
 
 				join_path(kpath, path, p->key);
-				problem(c, node_line(k), kpath, "duplicate key (first at line %d)",
-					node_line(m.pairs[i].key_node));
+				mxg_conf_problem(c, node_line(k), kpath,
+						 "duplicate key (first at line %d)",
+						 node_line(m.pairs[i].key_node));
 				p->dup = true;
 				break;
 			}
@@ -680,182 +569,4 @@ static void apply_mapping(struct conf_ctx *c, yaml_document_t *doc, yaml_node_t 
 		if (!m.pairs[i].used && !m.pairs[i].dup)
 			report_unknown(c, &m, &m.pairs[i], path);
 	free(m.pairs);
-}
-
-/* --- loading ------------------------------------------------------------------ */
-
-static void syntax_problem(struct conf_ctx *c, const yaml_parser_t *p)
-{
-	const yaml_mark_t *mark = p->problem != NULL ? &p->problem_mark : &p->context_mark;
-
-	if (p->context != NULL)
-		problem(c, (int)mark->line + 1, "", "YAML syntax error: %s %s",
-			p->problem != NULL ? p->problem : "", p->context);
-	else
-		problem(c, (int)mark->line + 1, "", "YAML syntax error: %s",
-			p->problem != NULL ? p->problem : "unknown");
-}
-
-/* The event scan: returns -1 on a syntax error, else the number of problems. */
-static int prescan(struct conf_ctx *c, const char *yaml, size_t len)
-{
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	int depth = 0, docs = 0, ret = 0;
-	size_t nodes = 0;
-	bool done = false;
-
-	if (!yaml_parser_initialize(&parser))
-		abort();
-	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);
-	while (!done) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			syntax_problem(c, &parser);
-			ret = -1;
-			break;
-		}
-		if ((ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
-		     ev.type == YAML_MAPPING_START_EVENT) && ++nodes > MAX_NODES) {
-			problem(c, (int)ev.start_mark.line + 1, "", "more than %d YAML nodes",
-				MAX_NODES);
-			ret++;
-			done = true;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++docs == 2) {
-				problem(c, (int)ev.start_mark.line + 1, "",
-					"only one YAML document is allowed");
-				ret++;
-			}
-			break;
-		case YAML_ALIAS_EVENT:
-			problem(c, (int)ev.start_mark.line + 1, "",
-				"YAML aliases (*%s) are not supported",
-				(const char *)ev.data.alias.anchor);
-			ret++;
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (++depth > MAX_DEPTH) {
-				problem(c, (int)ev.start_mark.line + 1, "",
-					"nested deeper than %d levels", MAX_DEPTH);
-				ret++;
-				done = true;
-			}
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			depth--;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
-	return ret;
-}
-
-static int load(struct conf_ctx *c, const char *yaml, size_t len,
-		const struct mxg_conf_def *table, void *out)
-{
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root;
-	int ret;
-
-	if (len > MAX_CONF_SIZE) {
-		problem(c, 0, "", "larger than %u MiB: not a configuration file",
-			MAX_CONF_SIZE >> 20);
-		return -1;
-	}
-	ret = prescan(c, yaml, len);
-	if (ret != 0)
-		return ret;
-	if (!yaml_parser_initialize(&parser))
-		abort();
-	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		syntax_problem(c, &parser);
-		yaml_parser_delete(&parser);
-		return -1;
-	}
-	root = yaml_document_get_root_node(&doc);
-	if (root != NULL && is_null(root))
-		root = NULL;	/* an empty file: every key absent */
-	if (root != NULL && root->type != YAML_MAPPING_NODE)
-		problem(c, node_line(root), "", "expected a mapping at the top, got %s",
-			node_kind(root));
-	else
-		apply_mapping(c, &doc, root, table, out, "", root != NULL ? node_line(root) : 1);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	return 0;
-}
-
-int mxg_conf_load_string(const char *name, const char *yaml, size_t len,
-			 const struct mxg_conf_def *table, void *out, struct mxg_arena *arena,
-			 mxg_conf_report_fn *report, void *report_ctx)
-{
-	struct conf_ctx c = { .name = name, .arena = arena, .root = out };
-	int ret = load(&c, yaml, len, table, out);
-	int n = flush_problems(&c, report, report_ctx);
-
-	return ret < 0 ? -1 : n;
-}
-
-int mxg_conf_load_file(const char *path, const struct mxg_conf_def *table, void *out,
-		       struct mxg_arena *arena, mxg_conf_report_fn *report, void *report_ctx)
-{
-	char *buf;
-	size_t len;
-	int err, ret;
-
-	if (mxg_conf_read_file(path, MAX_CONF_SIZE, &buf, &len, &err) < 0) {
-		struct conf_ctx c = { .name = path };
-
-		problem(&c, 0, "", "cannot read: %s", err == EFBIG ?
-			"larger than 4 MiB, not a configuration file" : strerror(err));
-		flush_problems(&c, report, report_ctx);
-		return -1;
-	}
-	ret = mxg_conf_load_string(path, buf, len, table, out, arena, report, report_ctx);
-	/* The file may hold secrets inline. */
-	explicit_bzero(buf, len);
-	free(buf);
-	return ret;
-}
-
-void mxg_conf_wipe_secrets(const struct mxg_conf_def *table, void *out)
-{
-	if (table == NULL || out == NULL)
-		return;
-	for (const struct mxg_conf_def *def = table; def->key != NULL; def++) {
-		void *field = (char *)out + def->offset;
-
-		switch (def->type) {
-		case MXG_CONF_SECRET:
-			if (*(char **)field != NULL)
-				explicit_bzero(*(char **)field, strlen(*(char **)field));
-			break;
-		case MXG_CONF_SECTION:
-			mxg_conf_wipe_secrets(def->sub, field);
-			break;
-		case MXG_CONF_LIST: {
-			struct mxg_conf_list *list = field;
-
-			for (size_t i = 0; i < list->count; i++)
-				mxg_conf_wipe_secrets(def->sub,
-						      (char *)list->items + i * def->elem_size);
-			break;
-		}
-		default:
-			/* DYNAMIC: the owner wipes it with the table it resolved. */
-			break;
-		}
-	}
 }

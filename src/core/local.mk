@@ -7,6 +7,8 @@ libmxgate_la_SOURCES += \
 	src/core/arena.c src/core/arena.h \
 	src/core/base64.c src/core/base64.h \
 	src/core/buf.c src/core/buf.h \
+	src/core/conf-internal.h \
+	src/core/conf-load.c \
 	src/core/conf.c src/core/conf.h \
 	src/core/config-generate.c \
 	src/core/config-text.c src/core/config-text.h \
