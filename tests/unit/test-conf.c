@@ -17,6 +17,7 @@
 #include "core/arena.h"
 #include "core/conf.h"
 #include "core/error.h"
+#include "conf-report.h"
 #include "test.h"
 
 struct t_inner {
@@ -162,28 +163,6 @@ static const struct mxg_conf_def table[] = {
 
 /* --- collecting reports ------------------------------------------------------- */
 
-#define MAX_REPORTS 64
-
-struct report {
-	int line;
-	char key[128];
-	char msg[256];
-};
-
-static struct report reports[MAX_REPORTS];
-static int nreports;
-
-static void collect(void *ctx, const char *file, int line, const char *key, const char *msg)
-{
-	(void)ctx;
-	(void)file;
-	if (nreports < MAX_REPORTS) {
-		reports[nreports].line = line;
-		snprintf(reports[nreports].key, sizeof(reports[0].key), "%s", key);
-		snprintf(reports[nreports].msg, sizeof(reports[0].msg), "%s", msg);
-	}
-	nreports++;
-}
 
 static struct mxg_arena *arena;
 static struct t_conf conf;

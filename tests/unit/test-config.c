@@ -16,30 +16,9 @@
 #include "http/http.h"
 #include "stores/static.h"
 #include "stores/store.h"
+#include "conf-report.h"
 #include "test.h"
 
-#define MAX_REPORTS 32
-
-struct report {
-	int line;
-	char key[128];
-	char msg[256];
-};
-
-static struct report reports[MAX_REPORTS];
-static int nreports;
-
-static void collect(void *ctx, const char *file, int line, const char *key, const char *msg)
-{
-	(void)ctx;
-	(void)file;
-	if (nreports < MAX_REPORTS) {
-		reports[nreports].line = line;
-		snprintf(reports[nreports].key, sizeof(reports[0].key), "%s", key);
-		snprintf(reports[nreports].msg, sizeof(reports[0].msg), "%s", msg);
-	}
-	nreports++;
-}
 
 static int load(const char *yaml, struct mxg_config **cfg_r)
 {
