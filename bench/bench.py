@@ -128,6 +128,8 @@ def write_config(path, data_dir, port, users, logfile, access_log, inline):
                 "lookup:\n"
                 "  algorithms: [sha256, none]\n"
                 "  max_addresses: 1000\n"
+                "rate_limits:\n"
+                "  lookup: {per_second: 0}\n"
                 "stores:\n"
                 "  - name: bench\n"
                 "    module: static\n" % (SERVER_NAME, data_dir, port, data_dir, logfile,

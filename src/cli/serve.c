@@ -19,6 +19,7 @@
 #include "core/app.h"
 #include "core/mxconfig.h"
 #include "core/log.h"
+#include "core/ratelimit.h"
 #include "db/db.h"
 #include "http/server.h"
 #include "identity/identity.h"
@@ -41,6 +42,31 @@ struct serve_state {
 	struct mxg_app app;
 	struct mxg_server *server;
 };
+
+static int open_ratelimit(struct serve_state *st)
+{
+	const struct mxg_ratelimits_conf *rc = &st->cfg->rate_limits;
+	const struct {
+		const char *action;
+		const struct mxg_ratelimit_rule_conf *rule;
+	} rules[] = {
+		{ "lookup", &rc->lookup },
+		{ "request_token", &rc->request_token },
+		{ "submit_token", &rc->submit_token },
+		{ "register", &rc->register_ },
+	};
+
+	st->app.ratelimit = mxg_ratelimit_create((size_t)rc->max_buckets, NULL, NULL);
+	if (st->app.ratelimit == NULL) {
+		mxg_crit("rate limits: out of memory");
+		return MXG_EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		/* Values were range-checked with the config. */
+		(void)mxg_ratelimit_configure(st->app.ratelimit, rules[i].action, rules[i].rule->rate,
+					      (double)rules[i].rule->burst);
+	return MXG_EXIT_OK;
+}
 
 static int open_services(struct serve_state *st)
 {
@@ -73,12 +99,12 @@ static int open_services(struct serve_state *st)
 		mxg_crit("%s", err.msg);
 		return MXG_EXIT_USAGE;
 	}
-	if (mxg_lookup_create(st->app.db, st->app.stores, cfg->lookup.refresh_interval_ms,
-			      &st->app.lookup, &err) < 0) {
+	if (mxg_lookup_create_rotating(st->app.db, st->app.stores, cfg->lookup.refresh_interval_ms,
+				       cfg->lookup.pepper_rotation_ms, &st->app.lookup, &err) < 0) {
 		mxg_crit("lookup: %s", err.msg);
 		return MXG_EXIT_FAILURE;
 	}
-	return MXG_EXIT_OK;
+	return open_ratelimit(st);
 }
 
 static int open_listeners(struct serve_state *st)
@@ -125,6 +151,7 @@ static void close_all(struct serve_state *st)
 		mxg_server_destroy(&st->server);
 	}
 	mxg_lookup_destroy(&st->app.lookup);
+	mxg_ratelimit_destroy(&st->app.ratelimit);
 	mxg_store_chain_destroy(&st->app.stores);
 	mxg_db_close(&st->app.db);
 	mxg_ed25519_clear(&st->app.signing_key);

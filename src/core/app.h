@@ -15,6 +15,7 @@ struct mxg_config;
 struct mxg_db;
 struct mxg_store_chain;
 struct mxg_lookup;
+struct mxg_ratelimit;
 
 struct mxg_app {
 	const struct mxg_config *config;
@@ -22,6 +23,7 @@ struct mxg_app {
 	struct mxg_store_chain *stores;
 	struct mxg_lookup *lookup;		/* hashed 3PID lookup service */
 	struct mxg_ed25519_key signing_key;
+	struct mxg_ratelimit *ratelimit;	/* NULL: nothing is limited */
 };
 
 #endif

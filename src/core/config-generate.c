@@ -150,7 +150,22 @@ int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir
 	      "  # At most this many addresses per lookup request.\n"
 	      "  max_addresses: 10000\n"
 	      "  # How often the lookup index is rebuilt from the stores.\n"
-	      "  refresh_interval: 5m\n\n", out);
+	      "  refresh_interval: 5m\n"
+	      "  # A new pepper when the newest is older than this (e.g. 30d); 0 = never.\n"
+	      "  pepper_rotation: 0\n\n", out);
+
+	fputs("# Requests per client IP: per_second refills the bucket (0 = no limit),\n"
+	      "# burst is its size; beyond it, 429 M_LIMIT_EXCEEDED.  Behind a reverse\n"
+	      "# proxy, list it in http.trusted_proxies so that X-Forwarded-For counts.\n"
+	      "rate_limits:\n"
+	      "  lookup: { per_second: 10, burst: 50 }\n"
+	      "  request_token: { per_second: 0.2, burst: 5 }\n"
+	      "  submit_token: { per_second: 1, burst: 10 }\n"
+	      "  register: { per_second: 1, burst: 5 }\n\n", out);
+
+	fputs("identity:\n"
+	      "  # Serve the legacy /_matrix/identity/api/v1 lookup and pubkey paths.\n"
+	      "  v1_api: false\n\n", out);
 
 	fputs("log:\n"
 	      "  # debug, info, warning, error or crit.\n"

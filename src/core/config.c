@@ -314,6 +314,44 @@ static int check_log_level(const void *value, struct mxg_error *err)
 	return 0;
 }
 
+/* rate_limits.*.per_second: a decimal number of requests per second. */
+static int parse_rate(const char *text, double *rate_r)
+{
+	char *end;
+	double v;
+
+	if (text == NULL || text[0] == '\0')
+		return -1;
+	v = strtod(text, &end);
+	if (*end != '\0' || !(v >= 0) || v > 1e6)
+		return -1;
+	*rate_r = v;
+	return 0;
+}
+
+static int check_rate(const void *value, struct mxg_error *err)
+{
+	double v;
+
+	if (parse_rate(*(char *const *)value, &v) < 0)
+		return mxg_error_set(err, EINVAL, "'%s' is not a rate (a number of requests per "
+				     "second, 0 to 1000000; 0 = unlimited)", *(char *const *)value);
+	return 0;
+}
+
+static int check_ip_list(const void *value, struct mxg_error *err)
+{
+	const struct mxg_conf_strlist *list = value;
+	unsigned char addr[16];
+
+	for (size_t i = 0; i < list->count; i++)
+		if (inet_pton(AF_INET, list->items[i], addr) != 1 &&
+		    inet_pton(AF_INET6, list->items[i], addr) != 1)
+			return mxg_error_set(err, EINVAL, "'%s' is not an IP address",
+					     list->items[i]);
+	return 0;
+}
+
 /* --- tables ------------------------------------------------------------------- */
 
 #define F(type, field) offsetof(struct type, field)
@@ -344,6 +382,9 @@ static const struct mxg_conf_def http_table[] = {
 	{ .key = "shutdown_timeout", .type = MXG_CONF_DURATION,
 	  .offset = F(mxg_http_conf, shutdown_timeout_ms), .dflt = "10s",
 	  .min = 0, .max = 10 * MIN, .doc = "how long SIGTERM waits for requests in flight" },
+	{ .key = "trusted_proxies", .type = MXG_CONF_STRLIST,
+	  .offset = F(mxg_http_conf, trusted_proxies), .dflt = "[]", .check = check_ip_list,
+	  .doc = "proxy IPs whose X-Forwarded-For names the client" },
 	{ .key = NULL },
 };
 
@@ -404,6 +445,46 @@ static const struct mxg_conf_def lookup_table[] = {
 	{ .key = "refresh_interval", .type = MXG_CONF_DURATION,
 	  .offset = F(mxg_lookup_conf, refresh_interval_ms), .dflt = "5m",
 	  .min = SEC, .max = 30 * DAY, .doc = "how often the index is rebuilt from the stores" },
+	{ .key = "pepper_rotation", .type = MXG_CONF_DURATION,
+	  .offset = F(mxg_lookup_conf, pepper_rotation_ms), .dflt = "0",
+	  .min = 0, .max = 3650 * DAY, .doc = "a new pepper when the newest is older; 0 = never" },
+	{ .key = NULL },
+};
+
+/* One table per action: the defaults differ. */
+#define RATE_RULE(rate, burst_)								\
+	{ .key = "per_second", .type = MXG_CONF_STRING,					\
+	  .offset = F(mxg_ratelimit_rule_conf, per_second), .dflt = rate,		\
+	  .check = check_rate, .doc = "tokens added per second; 0 = unlimited" },	\
+	{ .key = "burst", .type = MXG_CONF_INT, .offset = F(mxg_ratelimit_rule_conf, burst),	\
+	  .dflt = burst_, .min = 1, .max = 1000000, .doc = "requests allowed at once" },	\
+	{ .key = NULL }
+
+static const struct mxg_conf_def rate_lookup_table[] = { RATE_RULE("10", "50") };
+static const struct mxg_conf_def rate_request_token_table[] = { RATE_RULE("0.2", "5") };
+static const struct mxg_conf_def rate_submit_token_table[] = { RATE_RULE("1", "10") };
+static const struct mxg_conf_def rate_register_table[] = { RATE_RULE("1", "5") };
+
+static const struct mxg_conf_def rate_limits_table[] = {
+	{ .key = "lookup", .type = MXG_CONF_SECTION, .offset = F(mxg_ratelimits_conf, lookup),
+	  .sub = rate_lookup_table, .doc = "POST lookup and GET hash_details, per client IP" },
+	{ .key = "request_token", .type = MXG_CONF_SECTION,
+	  .offset = F(mxg_ratelimits_conf, request_token), .sub = rate_request_token_table,
+	  .doc = "validate/*/requestToken, per client IP" },
+	{ .key = "submit_token", .type = MXG_CONF_SECTION,
+	  .offset = F(mxg_ratelimits_conf, submit_token), .sub = rate_submit_token_table,
+	  .doc = "validate/*/submitToken, per client IP and per session" },
+	{ .key = "register", .type = MXG_CONF_SECTION, .offset = F(mxg_ratelimits_conf, register_),
+	  .sub = rate_register_table, .doc = "account/register, per client IP" },
+	{ .key = "max_buckets", .type = MXG_CONF_INT, .offset = F(mxg_ratelimits_conf, max_buckets),
+	  .dflt = "100000", .min = 16, .max = 100000000,
+	  .doc = "clients tracked at most; the least recent are forgotten" },
+	{ .key = NULL },
+};
+
+static const struct mxg_conf_def identity_table[] = {
+	{ .key = "v1_api", .type = MXG_CONF_BOOL, .offset = F(mxg_identity_conf, v1_api),
+	  .dflt = "false", .doc = "serve the legacy /_matrix/identity/api/v1 lookup and pubkey" },
 	{ .key = NULL },
 };
 
@@ -448,6 +529,10 @@ const struct mxg_conf_def mxg_config_table[] = {
 	  .sub = lookup_table, .doc = "hashed 3PID lookup" },
 	{ .key = "log", .type = MXG_CONF_SECTION, .offset = F(mxg_config, log),
 	  .sub = log_table, .doc = "logging" },
+	{ .key = "rate_limits", .type = MXG_CONF_SECTION, .offset = F(mxg_config, rate_limits),
+	  .sub = rate_limits_table, .doc = "token buckets per client and action" },
+	{ .key = "identity", .type = MXG_CONF_SECTION, .offset = F(mxg_config, identity),
+	  .sub = identity_table, .doc = "Identity Service API options" },
 	{ .key = NULL },
 };
 
@@ -495,6 +580,12 @@ static void derive(struct mxg_config *cfg)
 	for (size_t i = 0; i < cfg->lookup.algorithms.count; i++)
 		cfg->lookup.algorithm_mask |= mxg_lookup_algo_parse(cfg->lookup.algorithms.items[i]);
 	sort_stores(&cfg->stores);
+	(void)parse_rate(cfg->rate_limits.lookup.per_second, &cfg->rate_limits.lookup.rate);
+	(void)parse_rate(cfg->rate_limits.request_token.per_second,
+			 &cfg->rate_limits.request_token.rate);
+	(void)parse_rate(cfg->rate_limits.submit_token.per_second,
+			 &cfg->rate_limits.submit_token.rate);
+	(void)parse_rate(cfg->rate_limits.register_.per_second, &cfg->rate_limits.register_.rate);
 }
 
 static struct mxg_config *config_new(const char *name)

@@ -19,6 +19,7 @@ libmxgate_la_SOURCES += \
 	src/core/json.c src/core/json.h \
 	src/core/log.c src/core/log.h \
 	src/core/password.c src/core/password.h \
+	src/core/ratelimit.c src/core/ratelimit.h \
 	src/core/sort.c src/core/sort.h \
 	src/core/threepid.c src/core/threepid.h
 
@@ -31,4 +32,5 @@ check_PROGRAMS += \
 	tests/unit/test-ed25519 \
 	tests/unit/test-json \
 	tests/unit/test-password \
+	tests/unit/test-ratelimit \
 	tests/unit/test-threepid

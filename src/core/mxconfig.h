@@ -34,6 +34,7 @@ struct mxg_http_conf {
 	size_t max_body_size;		/* 413 M_TOO_LARGE above */
 	long long connection_timeout_ms;	/* idle keep-alive connections */
 	long long shutdown_timeout_ms;	/* SIGTERM drain bound */
+	struct mxg_conf_strlist trusted_proxies;	/* IPs whose X-Forwarded-For we believe */
 };
 
 struct mxg_keys_conf {
@@ -62,7 +63,27 @@ struct mxg_lookup_conf {
 	struct mxg_conf_strlist algorithms;	/* "sha256", "none" */
 	long long max_addresses;		/* per request */
 	long long refresh_interval_ms;		/* index rebuild from the stores */
+	long long pepper_rotation_ms;		/* new pepper after; 0 = never */
 	unsigned int algorithm_mask;		/* derived: enum mxg_lookup_algo */
+};
+
+/* One action's token bucket (rate_limits.<action>). */
+struct mxg_ratelimit_rule_conf {
+	char *per_second;		/* decimal text as written, checked */
+	long long burst;
+	double rate;			/* derived: per_second as a number; 0 = off */
+};
+
+struct mxg_ratelimits_conf {
+	struct mxg_ratelimit_rule_conf lookup;		/* per IP: lookup, hash_details */
+	struct mxg_ratelimit_rule_conf request_token;	/* per IP */
+	struct mxg_ratelimit_rule_conf submit_token;	/* per IP or session */
+	struct mxg_ratelimit_rule_conf register_;	/* per IP */
+	long long max_buckets;				/* memory bound */
+};
+
+struct mxg_identity_conf {
+	bool v1_api;			/* serve the legacy /_matrix/identity/api/v1 */
 };
 
 struct mxg_log_conf {
@@ -84,6 +105,8 @@ struct mxg_config {
 	struct mxg_conf_list stores;	/* struct mxg_store_conf, sorted by priority */
 	struct mxg_lookup_conf lookup;
 	struct mxg_log_conf log;
+	struct mxg_ratelimits_conf rate_limits;
+	struct mxg_identity_conf identity;
 
 	struct mxg_arena *arena;	/* owns everything above */
 };

@@ -17,6 +17,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/mxconfig.h"
+#include "core/ratelimit.h"
 #include "core/threepid.h"
 #include "identity/identity.h"
 #include "identity/index.h"
@@ -37,10 +38,14 @@ static json_t *algorithms_json(unsigned int mask)
 void mxg_identity_hash_details(struct mxg_req *r)
 {
 	struct mxg_app *app = mxg_req_app(r);
-	const struct mxg_3pid_index *ix = mxg_lookup_acquire(app->lookup);
-	json_t *body = json_pack("{s:s,s:o}", "lookup_pepper", mxg_3pid_index_pepper(ix),
-				 "algorithms", algorithms_json(app->config->lookup.algorithm_mask));
+	const struct mxg_3pid_index *ix;
+	json_t *body;
 
+	if (mxg_ratelimit_check_or_reply(r, "lookup", NULL) < 0)
+		return;
+	ix = mxg_lookup_acquire(app->lookup);
+	body = json_pack("{s:s,s:o}", "lookup_pepper", mxg_3pid_index_pepper(ix),
+			 "algorithms", algorithms_json(app->config->lookup.algorithm_mask));
 	mxg_lookup_release(app->lookup, ix);
 	mxg_reply_json(r, 200, body);
 }
@@ -153,6 +158,8 @@ void mxg_identity_lookup(struct mxg_req *r)
 	const char *buf;
 	size_t len;
 
+	if (mxg_ratelimit_check_or_reply(r, "lookup", NULL) < 0)
+		return;
 	buf = mxg_req_body(r, &len);
 	if (mxg_lookup_body_scan(buf, len, (size_t)cfg->lookup.max_addresses, mxg_req_arena(r),
 				 &lb) < 0 ||

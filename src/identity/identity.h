@@ -21,4 +21,11 @@ void mxg_identity_lookup(struct mxg_req *r);
 void mxg_identity_pubkey(struct mxg_req *r);
 void mxg_identity_pubkey_isvalid(struct mxg_req *r);
 
+/* api-v1.c: legacy /_matrix/identity/api/v1, behind identity.v1_api */
+void mxg_identity_v1_status(struct mxg_req *r);
+void mxg_identity_v1_lookup(struct mxg_req *r);
+void mxg_identity_v1_bulk_lookup(struct mxg_req *r);
+void mxg_identity_v1_pubkey(struct mxg_req *r);
+void mxg_identity_v1_pubkey_isvalid(struct mxg_req *r);
+
 #endif

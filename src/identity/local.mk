@@ -4,6 +4,7 @@ libmxgate_la_SOURCES += \
 	src/identity/api-lookup.c \
 	src/identity/api-pubkey.c \
 	src/identity/api-status.c \
+	src/identity/api-v1.c \
 	src/identity/identity.h \
 	src/identity/index.c src/identity/index.h \
 	src/identity/lookup.c src/identity/lookup.h \

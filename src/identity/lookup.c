@@ -25,6 +25,7 @@ struct mxg_lookup {
 	struct mxg_db *db;
 	struct mxg_store_chain *chain;
 	long long refresh_ms;
+	long long rotation_ms;		/* 0 = the pepper never rotates */
 
 	pthread_rwlock_t lock;		/* guards current */
 	struct mxg_3pid_index *current;
@@ -34,8 +35,9 @@ struct mxg_lookup {
 	pthread_t thread;
 	bool thread_running;
 	pthread_mutex_t stop_lock;
-	pthread_cond_t stop_cond;
+	pthread_cond_t stop_cond;	/* wakes the thread: stop, or refresh soon */
 	bool stopping;
+	bool refresh_requested;
 };
 
 static long long now_ms(void)
@@ -46,45 +48,100 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The newest pepper into out; 0, 1 when there is none, -1 on error. */
-static int pepper_read(struct mxg_db *db, char *out, size_t cap, struct mxg_error *err)
+/* The newest pepper into out and its creation time; 0, 1 when there is
+ * none, -1 on error. */
+static int pepper_read(struct mxg_db_conn *conn, char *out, size_t cap, long long *created_r,
+		       struct mxg_error *err)
 {
 	struct mxg_db_result *res;
-	const char *v;
+	const char *v, *c;
 	int ret = 1;
 
-	if (mxg_db_query(db, "SELECT pepper FROM lookup_peppers "
-			     "ORDER BY created_at DESC, pepper DESC LIMIT 1",
-			 0, NULL, &res, err) < 0)
+	if (mxg_db_conn_query(conn, "SELECT pepper, created_at FROM lookup_peppers "
+				    "ORDER BY created_at DESC, pepper DESC LIMIT 1",
+			      0, NULL, &res, err) < 0)
 		return -1;
 	if (mxg_db_result_rows(res) > 0 && (v = mxg_db_result_get(res, 0, 0)) != NULL) {
 		snprintf(out, cap, "%s", v);
+		c = mxg_db_result_get(res, 0, 1);
+		*created_r = c != NULL ? strtoll(c, NULL, 10) : 0;
 		ret = 0;
 	}
 	mxg_db_result_free(&res);
 	return ret;
 }
 
-/* Several processes may race here on a fresh database: each inserts one,
- * and all of them then agree on the newest. */
-static int pepper_load_or_create(struct mxg_db *db, char *out, size_t cap, struct mxg_error *err)
+static bool pepper_due(int read, long long created, long long now, long long rotation_ms)
 {
-	char pepper[PEPPER_LEN + 1], created[32];
-	const char *params[2] = { pepper, created };
-	int r = pepper_read(db, out, cap, err);
+	return read == 1 || (rotation_ms > 0 && now - created >= rotation_ms);
+}
 
-	if (r <= 0)
-		return r;
-	if (mxg_random_token(pepper, PEPPER_LEN) < 0)
-		return mxg_error_set(err, EIO, "no randomness for a new lookup pepper");
-	snprintf(created, sizeof(created), "%lld", now_ms());
-	if (mxg_db_query(db, "INSERT INTO lookup_peppers (pepper, created_at) VALUES ($1, $2)", 2,
-			 params, NULL, err) < 0 &&
-	    err->code != MXG_DB_ERR_CONSTRAINT)
+/*
+ * Insert a pepper if there is none or the newest is older than the rotation.
+ * Several processes sharing the database may get here at once: the check is
+ * repeated inside a transaction that holds the table's write lock (SQLite's
+ * BEGIN IMMEDIATE; PostgreSQL's self-conflicting SHARE ROW EXCLUSIVE), so
+ * the first inserts and the others see its pepper as fresh.
+ */
+static int pepper_rotate(struct mxg_lookup *lk, struct mxg_db_conn *conn, struct mxg_error *err)
+{
+	char pepper[PEPPER_LEN + 1], created[32], old[256];
+	const char *params[2] = { pepper, created };
+	long long newest = 0, now = now_ms();
+	int r;
+
+	if (mxg_db_begin(conn, err) < 0)
 		return -1;
-	mxg_info("created a new lookup pepper");
-	r = pepper_read(db, out, cap, err);
-	return r == 0 ? 0 : mxg_error_set(err, EIO, "lookup pepper vanished after insert");
+	if (mxg_db_driver(lk->db) == MXG_DB_POSTGRESQL &&
+	    mxg_db_conn_query(conn, "LOCK TABLE lookup_peppers IN SHARE ROW EXCLUSIVE MODE", 0, NULL,
+			      NULL, err) < 0)
+		goto fail;
+	r = pepper_read(conn, old, sizeof(old), &newest, err);
+	if (r < 0)
+		goto fail;
+	if (!pepper_due(r, newest, now, lk->rotation_ms))
+		return mxg_db_commit(conn, err);
+	if (mxg_random_token(pepper, PEPPER_LEN) < 0) {
+		mxg_error_set(err, EIO, "no randomness for a new lookup pepper");
+		goto fail;
+	}
+	/* Never older than the one it replaces, whatever the clocks say. */
+	snprintf(created, sizeof(created), "%lld", now > newest ? now : newest + 1);
+	if (mxg_db_conn_query(conn, "INSERT INTO lookup_peppers (pepper, created_at) "
+				    "VALUES ($1, $2)", 2, params, NULL, err) < 0)
+		goto fail;
+	if (mxg_db_commit(conn, err) < 0)
+		return -1;
+	if (r == 1)
+		mxg_info("created a new lookup pepper");
+	else
+		mxg_info("lookup pepper rotated (the previous one was %lld s old)",
+			 (now - newest) / 1000);
+	return 0;
+fail:
+	(void)mxg_db_rollback(conn, NULL);
+	return -1;
+}
+
+/* The pepper to serve: the newest, after inserting one when it is due. */
+static int pepper_current(struct mxg_lookup *lk, char *out, size_t cap, struct mxg_error *err)
+{
+	struct mxg_db_conn *conn = mxg_db_acquire(lk->db, err);
+	long long created = 0;
+	int r;
+
+	if (conn == NULL)
+		return -1;
+	r = pepper_read(conn, out, cap, &created, err);
+	if (r >= 0 && pepper_due(r, created, now_ms(), lk->rotation_ms)) {
+		r = pepper_rotate(lk, conn, err);
+		if (r == 0)
+			r = pepper_read(conn, out, cap, &created, err);
+		if (r == 1)
+			r = mxg_error_set(err, EIO, "lookup pepper vanished after insert");
+	}
+	mxg_db_release(lk->db, &conn);
+	return r;
 }
 
 static int index_add_cb(void *ctx, const char *medium, const char *address, const char *user_id)
@@ -104,7 +161,7 @@ int mxg_lookup_refresh(struct mxg_lookup *lk, struct mxg_error *err)
 	bool same_pepper;
 
 	pthread_mutex_lock(&lk->build_lock);
-	if (pepper_load_or_create(lk->db, pepper, sizeof(pepper), err) < 0) {
+	if (pepper_current(lk, pepper, sizeof(pepper), err) < 0) {
 		pthread_mutex_unlock(&lk->build_lock);
 		return -1;
 	}
@@ -141,6 +198,13 @@ int mxg_lookup_create(struct mxg_db *db, struct mxg_store_chain *chain,
 		      long long refresh_interval_ms, struct mxg_lookup **lookup_r,
 		      struct mxg_error *err)
 {
+	return mxg_lookup_create_rotating(db, chain, refresh_interval_ms, 0, lookup_r, err);
+}
+
+int mxg_lookup_create_rotating(struct mxg_db *db, struct mxg_store_chain *chain,
+			       long long refresh_interval_ms, long long pepper_rotation_ms,
+			       struct mxg_lookup **lookup_r, struct mxg_error *err)
+{
 	struct mxg_lookup *lk = calloc(1, sizeof(*lk));
 	pthread_rwlockattr_t attr;
 	pthread_condattr_t cattr;
@@ -151,6 +215,7 @@ int mxg_lookup_create(struct mxg_db *db, struct mxg_store_chain *chain,
 	lk->db = db;
 	lk->chain = chain;
 	lk->refresh_ms = refresh_interval_ms;
+	lk->rotation_ms = pepper_rotation_ms;
 	/* Lookups never stop: a rebuild's swap must not starve behind them. */
 	pthread_rwlockattr_init(&attr);
 	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
@@ -186,11 +251,13 @@ static void *refresh_thread(void *arg)
 			deadline.tv_sec++;
 			deadline.tv_nsec -= 1000000000;
 		}
-		while (!lk->stopping &&
+		while (!lk->stopping && !lk->refresh_requested &&
 		       pthread_cond_timedwait(&lk->stop_cond, &lk->stop_lock, &deadline) != ETIMEDOUT)
 			;
 		if (lk->stopping)
 			break;
+		/* Cleared before the build: a bind during it asks for another. */
+		lk->refresh_requested = false;
 		pthread_mutex_unlock(&lk->stop_lock);
 		mxg_error_clear(&err);
 		if (mxg_lookup_refresh(lk, &err) < 0)
@@ -199,6 +266,16 @@ static void *refresh_thread(void *arg)
 	}
 	pthread_mutex_unlock(&lk->stop_lock);
 	return NULL;
+}
+
+void mxg_lookup_refresh_soon(struct mxg_lookup *lk)
+{
+	if (lk == NULL)
+		return;
+	pthread_mutex_lock(&lk->stop_lock);
+	lk->refresh_requested = true;
+	pthread_cond_signal(&lk->stop_cond);
+	pthread_mutex_unlock(&lk->stop_lock);
 }
 
 int mxg_lookup_start(struct mxg_lookup *lk, struct mxg_error *err)

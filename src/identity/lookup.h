@@ -27,6 +27,17 @@ int mxg_lookup_create(struct mxg_db *db, struct mxg_store_chain *chain,
 		      long long refresh_interval_ms, struct mxg_lookup **lookup_r,
 		      struct mxg_error *err);
 
+/*
+ * As mxg_lookup_create(), with a pepper rotation: a new pepper is inserted
+ * (and the index rebuilt for it) when the newest is older than
+ * pepper_rotation_ms, checked at create and on every refresh; 0 = never.
+ * Processes sharing the database insert at most one per rotation between
+ * them.
+ */
+int mxg_lookup_create_rotating(struct mxg_db *db, struct mxg_store_chain *chain,
+			       long long refresh_interval_ms, long long pepper_rotation_ms,
+			       struct mxg_lookup **lookup_r, struct mxg_error *err);
+
 /* Start the periodic rebuild thread. */
 int mxg_lookup_start(struct mxg_lookup *lookup, struct mxg_error *err);
 
@@ -36,6 +47,13 @@ void mxg_lookup_destroy(struct mxg_lookup **lookup);
 /* Rebuild now (re-reading the pepper).  Keeps the old index when a store was
  * down and the pepper did not change. */
 int mxg_lookup_refresh(struct mxg_lookup *lookup, struct mxg_error *err);
+
+/*
+ * Ask the refresh thread to rebuild soon (after a bind or an unbind); returns
+ * at once.  Requests that arrive during a rebuild are merged into the next.
+ * Without a started thread it does nothing.
+ */
+void mxg_lookup_refresh_soon(struct mxg_lookup *lookup);
 
 /* The current index, valid until released; never NULL.  Cheap: a read lock. */
 const struct mxg_3pid_index *mxg_lookup_acquire(struct mxg_lookup *lookup);
