@@ -63,6 +63,38 @@ struct mxg_lookup_conf {
 	long long max_addresses;		/* per request */
 	long long refresh_interval_ms;		/* index rebuild from the stores */
 	unsigned int algorithm_mask;		/* derived: enum mxg_lookup_algo */
+	bool require_auth;			/* hash_details, lookup need a token */
+};
+
+/* identity.homeservers[]: a server name served at a fixed base URL. */
+struct mxg_hs_map_conf {
+	char *server_name;
+	char *base_url;
+};
+
+/* identity.terms[].languages[] */
+struct mxg_terms_lang_conf {
+	char *lang;			/* "en" */
+	char *name;			/* "Terms of Service" */
+	char *url;
+};
+
+/* identity.terms[] */
+struct mxg_terms_policy_conf {
+	char *id;			/* "privacy_policy" */
+	char *version;			/* "1.0" */
+	struct mxg_conf_list languages;	/* struct mxg_terms_lang_conf */
+};
+
+struct mxg_identity_conf {
+	struct mxg_conf_list homeservers;	/* struct mxg_hs_map_conf */
+	struct mxg_conf_strlist allowed_homeservers;	/* "*" = any; empty: ours */
+	long long token_lifetime_ms;
+	long long userinfo_timeout_ms;
+	struct mxg_conf_list terms;		/* struct mxg_terms_policy_conf */
+	/* derived: "id:version,..." of the policies sorted by id ("" when no
+	 * policies): what an account records when it accepted them all. */
+	char *terms_version;
 };
 
 struct mxg_log_conf {
@@ -84,6 +116,7 @@ struct mxg_config {
 	struct mxg_conf_list stores;	/* struct mxg_store_conf, sorted by priority */
 	struct mxg_lookup_conf lookup;
 	struct mxg_log_conf log;
+	struct mxg_identity_conf identity;
 
 	struct mxg_arena *arena;	/* owns everything above */
 };
