@@ -6,8 +6,8 @@ terms gate, and lookup.require_auth."""
 
 import time
 
-from harness import (Daemon, HomeserverPeer, check, main, register_account, skip,
-                     test)
+from harness import (Daemon, HomeserverPeer, check, main, pg_conninfo, register_account,
+                     skip, test)
 
 V2 = "/_matrix/identity/v2"
 
@@ -294,6 +294,39 @@ def lookup_require_auth_with(peer):
     with daemon(peer, extra="lookup: {require_auth: false}") as d:
         r = d.get(V2 + "/hash_details")
         check("require_auth false: hash_details open", r.status == 200, r)
+
+
+@test
+def accounts_on_postgresql():
+    conninfo = pg_conninfo()
+    if not conninfo:
+        skip("accounts on PostgreSQL", "MXGATE_TEST_PGCONNINFO not set")
+        return
+    peer = peer_or_skip("accounts on PostgreSQL")
+    if peer is None:
+        return
+    extra = TERMS + 'database: {driver: postgresql, conninfo: "%s"}\n' % conninfo
+    cfg = CONFIG.replace("database:\n  driver: sqlite\n", "")
+    with peer, Daemon(cfg, subst={"HS_URL": peer.base_url, "ALLOWED": "hs.test",
+                                  "LIFETIME": "30d", "EXTRA": extra}) as d:
+        user = "@pg%d:hs.test" % int(time.time() * 1000)
+        token = register_account(d, peer, user)
+        r = d.get(V2 + "/account", headers=bearer(token))
+        check("PostgreSQL: terms gate", r.status == 403, r)
+        urls = ["https://hs.test/privacy-1.0-en.html", "https://hs.test/tos-2.0-en.html"]
+        r = d.post(V2 + "/terms", {"user_accepts": urls}, headers=bearer(token))
+        check("PostgreSQL: accept terms", r.status == 200, r)
+        r = d.post(V2 + "/terms", {"user_accepts": urls}, headers=bearer(token))
+        check("PostgreSQL: accepting again is harmless", r.status == 200, r)
+        r = d.get(V2 + "/account", headers=bearer(token))
+        check("PostgreSQL: GET /account", r.status == 200 and (r.json or {}).get("user_id") == user,
+              r)
+        token2 = register_account(d, peer, user)
+        check("PostgreSQL: second register of the same user", token2 != token, token2)
+        r = d.post(V2 + "/account/logout", headers=bearer(token))
+        check("PostgreSQL: logout", r.status == 200, r)
+        r = d.get(V2 + "/account", headers=bearer(token))
+        check("PostgreSQL: logged-out token refused", r.status == 401, r)
 
 
 if __name__ == "__main__":
