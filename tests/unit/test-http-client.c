@@ -84,11 +84,12 @@ static void *serve_one(void *arg)
 		return NULL;
 	(void)!read(c, buf, sizeof(buf));	/* the request; small enough */
 	if (s->how == ANSWER) {
-		(void)!write(c, s->reply, strlen(s->reply));
+		/* send(MSG_NOSIGNAL): the client may hang up first (the cap). */
+		(void)!send(c, s->reply, strlen(s->reply), MSG_NOSIGNAL);
 		memset(buf, 'x', sizeof(buf));
 		for (size_t left = s->body_repeat; left > 0;) {
 			size_t n = left < sizeof(buf) ? left : sizeof(buf);
-			ssize_t w = write(c, buf, n);
+			ssize_t w = send(c, buf, n, MSG_NOSIGNAL);
 
 			if (w <= 0)
 				break;
