@@ -12,4 +12,5 @@ EXTRA_DIST += \
 	.ci/run \
 	tests/run-suite.sh \
 	tests/lib \
-	tests/integration
+	tests/integration \
+	tests/peers

@@ -448,6 +448,8 @@ static const struct mxg_conf_def lookup_table[] = {
 	{ .key = "pepper_rotation", .type = MXG_CONF_DURATION,
 	  .offset = F(mxg_lookup_conf, pepper_rotation_ms), .dflt = "0",
 	  .min = 0, .max = 3650 * DAY, .doc = "a new pepper when the newest is older; 0 = never" },
+	{ .key = "require_auth", .type = MXG_CONF_BOOL, .offset = F(mxg_lookup_conf, require_auth),
+	  .dflt = "true", .doc = "hash_details and lookup need an identity-server token" },
 	{ .key = NULL },
 };
 
@@ -482,9 +484,100 @@ static const struct mxg_conf_def rate_limits_table[] = {
 	{ .key = NULL },
 };
 
+/* --- identity (accounts, terms) ------------------------------------------------ */
+
+static int check_allowed_homeservers(const void *value, struct mxg_error *err)
+{
+	const struct mxg_conf_strlist *list = value;
+
+	for (size_t i = 0; i < list->count; i++)
+		if (strcmp(list->items[i], "*") != 0 &&
+		    mxg_config_check_server_name(list->items[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+static int check_terms(const struct mxg_conf_list *list, size_t *bad_index_r,
+		       struct mxg_error *err)
+{
+	const struct mxg_terms_policy_conf *p = list->items;
+
+	for (size_t i = 0; i < list->count; i++) {
+		if (p[i].id == NULL)
+			continue;
+		if (strspn(p[i].id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			   "0123456789_.-") != strlen(p[i].id) || p[i].id[0] == '\0') {
+			*bad_index_r = i;
+			return mxg_error_set(err, EINVAL, "policy id '%s': use [A-Za-z0-9_.-]",
+					     p[i].id);
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (p[j].id != NULL && strcmp(p[i].id, p[j].id) == 0) {
+				*bad_index_r = i;
+				return mxg_error_set(err, EEXIST, "duplicate policy id '%s' (also "
+						     "terms[%zu])", p[i].id, j);
+			}
+		}
+		if (p[i].languages.count == 0) {
+			*bad_index_r = i;
+			return mxg_error_set(err, EINVAL, "policy '%s' has no languages", p[i].id);
+		}
+	}
+	return 0;
+}
+
+static const struct mxg_conf_def hs_map_table[] = {
+	{ .key = "server_name", .type = MXG_CONF_STRING, .offset = F(mxg_hs_map_conf, server_name),
+	  .flags = MXG_CONF_REQUIRED, .check = check_server_name,
+	  .doc = "a homeserver's server name" },
+	{ .key = "base_url", .type = MXG_CONF_STRING, .offset = F(mxg_hs_map_conf, base_url),
+	  .flags = MXG_CONF_REQUIRED, .check = check_baseurl,
+	  .doc = "where its federation API is, instead of discovery" },
+	{ .key = NULL },
+};
+
+static const struct mxg_conf_def terms_lang_table[] = {
+	{ .key = "lang", .type = MXG_CONF_STRING, .offset = F(mxg_terms_lang_conf, lang),
+	  .flags = MXG_CONF_REQUIRED, .check = check_nonempty, .doc = "language code, e.g. en" },
+	{ .key = "name", .type = MXG_CONF_STRING, .offset = F(mxg_terms_lang_conf, name),
+	  .flags = MXG_CONF_REQUIRED, .doc = "the policy's title in that language" },
+	{ .key = "url", .type = MXG_CONF_STRING, .offset = F(mxg_terms_lang_conf, url),
+	  .flags = MXG_CONF_REQUIRED, .check = check_baseurl,
+	  .doc = "the policy text; a new version needs a new URL" },
+	{ .key = NULL },
+};
+
+static const struct mxg_conf_def terms_policy_table[] = {
+	{ .key = "id", .type = MXG_CONF_STRING, .offset = F(mxg_terms_policy_conf, id),
+	  .flags = MXG_CONF_REQUIRED, .doc = "policy id, e.g. privacy_policy" },
+	{ .key = "version", .type = MXG_CONF_STRING, .offset = F(mxg_terms_policy_conf, version),
+	  .flags = MXG_CONF_REQUIRED, .check = check_nonempty, .doc = "the current version" },
+	{ .key = "languages", .type = MXG_CONF_LIST,
+	  .offset = F(mxg_terms_policy_conf, languages), .flags = MXG_CONF_REQUIRED,
+	  .sub = terms_lang_table, .elem_size = sizeof(struct mxg_terms_lang_conf),
+	  .doc = "the policy per language" },
+	{ .key = NULL },
+};
+
 static const struct mxg_conf_def identity_table[] = {
 	{ .key = "v1_api", .type = MXG_CONF_BOOL, .offset = F(mxg_identity_conf, v1_api),
 	  .dflt = "false", .doc = "serve the legacy /_matrix/identity/api/v1 lookup and pubkey" },
+	{ .key = "homeservers", .type = MXG_CONF_LIST, .offset = F(mxg_identity_conf, homeservers),
+	  .sub = hs_map_table, .elem_size = sizeof(struct mxg_hs_map_conf),
+	  .doc = "server name to base URL, checked before federation discovery" },
+	{ .key = "allowed_homeservers", .type = MXG_CONF_STRLIST,
+	  .offset = F(mxg_identity_conf, allowed_homeservers),
+	  .check = check_allowed_homeservers,
+	  .doc = "who may register; * = any; default our server_name" },
+	{ .key = "token_lifetime", .type = MXG_CONF_DURATION,
+	  .offset = F(mxg_identity_conf, token_lifetime_ms), .dflt = "30d",
+	  .min = SEC, .max = 3650 * DAY, .doc = "identity-server tokens expire after" },
+	{ .key = "userinfo_timeout", .type = MXG_CONF_DURATION,
+	  .offset = F(mxg_identity_conf, userinfo_timeout_ms), .dflt = "10s",
+	  .min = 100, .max = 2 * MIN, .doc = "bound on the homeserver's OpenID userinfo call" },
+	{ .key = "terms", .type = MXG_CONF_LIST, .offset = F(mxg_identity_conf, terms),
+	  .sub = terms_policy_table, .elem_size = sizeof(struct mxg_terms_policy_conf),
+	  .list_check = check_terms, .doc = "policies users must accept" },
 	{ .key = NULL },
 };
 
@@ -532,7 +625,7 @@ const struct mxg_conf_def mxg_config_table[] = {
 	{ .key = "rate_limits", .type = MXG_CONF_SECTION, .offset = F(mxg_config, rate_limits),
 	  .sub = rate_limits_table, .doc = "token buckets per client and action" },
 	{ .key = "identity", .type = MXG_CONF_SECTION, .offset = F(mxg_config, identity),
-	  .sub = identity_table, .doc = "Identity Service API options" },
+	  .sub = identity_table, .doc = "Identity Service API: accounts, terms, legacy v1" },
 	{ .key = NULL },
 };
 
@@ -553,6 +646,32 @@ static void sort_stores(struct mxg_conf_list *stores)
 		}
 		s[j] = tmp;
 	}
+}
+
+/* The terms version an account records: "id:version,..." sorted by id, so
+ * that reordering the file does not make everyone accept again. */
+static void derive_identity(struct mxg_config *cfg)
+{
+	const struct mxg_terms_policy_conf *p = cfg->identity.terms.items;
+	struct mxg_arena *a = cfg->arena;
+	const char *last = NULL;
+	char *v = mxg_arena_strdup(a, "");
+
+	for (size_t n = 0; n < cfg->identity.terms.count; n++) {
+		const char *next = NULL;
+		size_t k = 0;
+
+		for (size_t i = 0; i < cfg->identity.terms.count; i++) {
+			if ((last == NULL || strcmp(p[i].id, last) > 0) &&
+			    (next == NULL || strcmp(p[i].id, next) < 0)) {
+				next = p[i].id;
+				k = i;
+			}
+		}
+		v = mxg_arena_printf(a, "%s%s%s:%s", v, n > 0 ? "," : "", p[k].id, p[k].version);
+		last = next;
+	}
+	cfg->identity.terms_version = v;
 }
 
 /* Called only on a configuration without problems: every check passed. */
@@ -586,6 +705,7 @@ static void derive(struct mxg_config *cfg)
 	(void)parse_rate(cfg->rate_limits.submit_token.per_second,
 			 &cfg->rate_limits.submit_token.rate);
 	(void)parse_rate(cfg->rate_limits.register_.per_second, &cfg->rate_limits.register_.rate);
+	derive_identity(cfg);
 }
 
 static struct mxg_config *config_new(const char *name)

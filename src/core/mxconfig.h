@@ -65,6 +65,39 @@ struct mxg_lookup_conf {
 	long long refresh_interval_ms;		/* index rebuild from the stores */
 	long long pepper_rotation_ms;		/* new pepper after; 0 = never */
 	unsigned int algorithm_mask;		/* derived: enum mxg_lookup_algo */
+	bool require_auth;			/* hash_details, lookup need a token */
+};
+
+/* identity.homeservers[]: a server name served at a fixed base URL. */
+struct mxg_hs_map_conf {
+	char *server_name;
+	char *base_url;
+};
+
+/* identity.terms[].languages[] */
+struct mxg_terms_lang_conf {
+	char *lang;			/* "en" */
+	char *name;			/* "Terms of Service" */
+	char *url;
+};
+
+/* identity.terms[] */
+struct mxg_terms_policy_conf {
+	char *id;			/* "privacy_policy" */
+	char *version;			/* "1.0" */
+	struct mxg_conf_list languages;	/* struct mxg_terms_lang_conf */
+};
+
+struct mxg_identity_conf {
+	struct mxg_conf_list homeservers;	/* struct mxg_hs_map_conf */
+	struct mxg_conf_strlist allowed_homeservers;	/* "*" = any; empty: ours */
+	long long token_lifetime_ms;
+	long long userinfo_timeout_ms;
+	struct mxg_conf_list terms;		/* struct mxg_terms_policy_conf */
+	bool v1_api;			/* serve the legacy /_matrix/identity/api/v1 */
+	/* derived: "id:version,..." of the policies sorted by id ("" when no
+	 * policies): what an account records when it accepted them all. */
+	char *terms_version;
 };
 
 /* One action's token bucket (rate_limits.<action>). */
@@ -82,9 +115,6 @@ struct mxg_ratelimits_conf {
 	long long max_buckets;				/* memory bound */
 };
 
-struct mxg_identity_conf {
-	bool v1_api;			/* serve the legacy /_matrix/identity/api/v1 */
-};
 
 struct mxg_log_conf {
 	char *level;

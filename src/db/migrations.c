@@ -38,8 +38,34 @@ static const char *const m1_sql[] = {
 	NULL
 };
 
+static const char *const m2_sql[] = {
+	/* Identity-server accounts (one per Matrix user that registered) and
+	 * the terms version the user last accepted in full ('' = none yet). */
+	"CREATE TABLE is_accounts ("
+	" user_id TEXT NOT NULL PRIMARY KEY,"
+	" created_at BIGINT NOT NULL,"
+	" terms_version TEXT NOT NULL DEFAULT '')",
+	/* Tokens from POST /account/register, by the hex sha256 of the token:
+	 * the token itself is never stored.  Times in ms since the epoch. */
+	"CREATE TABLE is_tokens ("
+	" token_hash TEXT NOT NULL PRIMARY KEY,"
+	" user_id TEXT NOT NULL,"
+	" created_at BIGINT NOT NULL,"
+	" expires_at BIGINT NOT NULL)",
+	"CREATE INDEX is_tokens_user ON is_tokens (user_id)",
+	"CREATE INDEX is_tokens_expiry ON is_tokens (expires_at)",
+	/* Every policy URL a user accepted (POST /terms appends). */
+	"CREATE TABLE is_terms_accepted ("
+	" user_id TEXT NOT NULL,"
+	" url TEXT NOT NULL,"
+	" accepted_at BIGINT NOT NULL,"
+	" PRIMARY KEY (user_id, url))",
+	NULL
+};
+
 static const struct migration migrations[] = {
 	{ 1, "lookup peppers", m1_sql },
+	{ 2, "identity accounts, tokens and accepted terms", m2_sql },
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -35,4 +35,8 @@ enum mxg_is_auth_flags {
 int mxg_identity_auth_or_reply(struct mxg_req *r, unsigned int flags,
 			       struct mxg_is_account *acct_r);
 
+/* The token the request carries (Bearer header, else the access_token
+ * query argument), or NULL.  Owned by the request. */
+const char *mxg_identity_auth_token(struct mxg_req *r);
+
 #endif

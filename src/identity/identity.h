@@ -7,7 +7,14 @@
 
 #include "http/http.h"
 
+struct mxg_config;
+
 extern const struct mxg_route mxg_identity_routes[];
+
+/* The hash_details and lookup routes: open and inline, or authenticated
+ * (blocking) when cfg->lookup.require_auth.  Register them beside
+ * mxg_identity_routes. */
+const struct mxg_route *mxg_identity_lookup_routes(const struct mxg_config *cfg);
 
 /* api-status.c */
 void mxg_identity_versions(struct mxg_req *r);
@@ -27,5 +34,17 @@ void mxg_identity_v1_lookup(struct mxg_req *r);
 void mxg_identity_v1_bulk_lookup(struct mxg_req *r);
 void mxg_identity_v1_pubkey(struct mxg_req *r);
 void mxg_identity_v1_pubkey_isvalid(struct mxg_req *r);
+/* api-lookup-auth.c: the same behind mxg_identity_auth_or_reply() */
+void mxg_identity_hash_details_authed(struct mxg_req *r);
+void mxg_identity_lookup_authed(struct mxg_req *r);
+
+/* api-account.c */
+void mxg_identity_account_register(struct mxg_req *r);
+void mxg_identity_account(struct mxg_req *r);
+void mxg_identity_account_logout(struct mxg_req *r);
+
+/* api-terms.c */
+void mxg_identity_terms(struct mxg_req *r);
+void mxg_identity_terms_accept(struct mxg_req *r);
 
 #endif

@@ -9,6 +9,13 @@ libmxgate_la_SOURCES += \
 	src/identity/index.c src/identity/index.h \
 	src/identity/lookup.c src/identity/lookup.h \
 	src/identity/lookup-body.c src/identity/lookup-body.h \
-	src/identity/routes.c
+	src/identity/routes.c \
+	src/identity/accounts.c src/identity/accounts.h \
+	src/identity/api-account.c \
+	src/identity/api-lookup-auth.c \
+	src/identity/api-terms.c \
+	src/identity/auth.c src/identity/auth.h \
+	src/identity/hs-resolve.c src/identity/hs-resolve.h \
+	src/identity/openid.c src/identity/openid.h
 
-check_PROGRAMS += tests/unit/test-index tests/unit/test-lookup-body
+check_PROGRAMS += tests/unit/test-index tests/unit/test-lookup-body tests/unit/test-hs-resolve

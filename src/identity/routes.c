@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "core/mxconfig.h"
 #include "identity/identity.h"
 
 #define IS_V2 "/_matrix/identity/v2"
@@ -16,8 +17,6 @@
 const struct mxg_route mxg_identity_routes[] = {
 	{ MXG_GET, "/_matrix/identity/versions", MXG_RES_IDENTITY, mxg_identity_versions, 0 },
 	{ MXG_GET, IS_V2, MXG_RES_IDENTITY, mxg_identity_status, 0 },
-	{ MXG_GET, IS_V2 "/hash_details", MXG_RES_IDENTITY, mxg_identity_hash_details, 0 },
-	{ MXG_POST, IS_V2 "/lookup", MXG_RES_IDENTITY, mxg_identity_lookup, 0 },
 	{ MXG_GET, IS_V2 "/pubkey/isvalid", MXG_RES_IDENTITY, mxg_identity_pubkey_isvalid, 0 },
 	{ MXG_GET, IS_V2 "/pubkey/{keyId}", MXG_RES_IDENTITY, mxg_identity_pubkey, 0 },
 	/* Legacy v1 (identity.v1_api); the handlers answer 404 when it is off. */
@@ -26,5 +25,35 @@ const struct mxg_route mxg_identity_routes[] = {
 	{ ANY_METHOD, IS_V1 "/bulk_lookup", MXG_RES_IDENTITY, mxg_identity_v1_bulk_lookup, 0 },
 	{ ANY_METHOD, IS_V1 "/pubkey/isvalid", MXG_RES_IDENTITY, mxg_identity_v1_pubkey_isvalid, 0 },
 	{ ANY_METHOD, IS_V1 "/pubkey/{keyId}", MXG_RES_IDENTITY, mxg_identity_v1_pubkey, 0 },
+	/* accounts and terms (api-account.c, api-terms.c) */
+	{ MXG_POST, IS_V2 "/account/register", MXG_RES_IDENTITY, mxg_identity_account_register,
+	  MXG_ROUTE_BLOCKING },
+	{ MXG_GET, IS_V2 "/account", MXG_RES_IDENTITY, mxg_identity_account, MXG_ROUTE_BLOCKING },
+	{ MXG_POST, IS_V2 "/account/logout", MXG_RES_IDENTITY, mxg_identity_account_logout,
+	  MXG_ROUTE_BLOCKING },
+	{ MXG_GET, IS_V2 "/terms", MXG_RES_IDENTITY, mxg_identity_terms, 0 },
+	{ MXG_POST, IS_V2 "/terms", MXG_RES_IDENTITY, mxg_identity_terms_accept,
+	  MXG_ROUTE_BLOCKING },
 	{ 0, NULL, 0, NULL, 0 },
 };
+
+/* Hashed lookup: answered inline from the index, unless lookup.require_auth
+ * makes it check a token in the database first (then on a worker). */
+static const struct mxg_route lookup_open[] = {
+	{ MXG_GET, IS_V2 "/hash_details", MXG_RES_IDENTITY, mxg_identity_hash_details, 0 },
+	{ MXG_POST, IS_V2 "/lookup", MXG_RES_IDENTITY, mxg_identity_lookup, 0 },
+	{ 0, NULL, 0, NULL, 0 },
+};
+
+static const struct mxg_route lookup_authed[] = {
+	{ MXG_GET, IS_V2 "/hash_details", MXG_RES_IDENTITY, mxg_identity_hash_details_authed,
+	  MXG_ROUTE_BLOCKING },
+	{ MXG_POST, IS_V2 "/lookup", MXG_RES_IDENTITY, mxg_identity_lookup_authed,
+	  MXG_ROUTE_BLOCKING },
+	{ 0, NULL, 0, NULL, 0 },
+};
+
+const struct mxg_route *mxg_identity_lookup_routes(const struct mxg_config *cfg)
+{
+	return cfg->lookup.require_auth ? lookup_authed : lookup_open;
+}

@@ -511,3 +511,114 @@ class Daemon:
             except ConnectionResetError:
                 pass
             return b"".join(chunks)
+
+
+# --- the homeserver peer (tests/peers/homeserver.mjs) ---------------------------------
+
+class HomeserverPeer:
+    """A fake homeserver (Node.js, tests/peers/homeserver.mjs) on a free port
+    of 127.0.0.1: OpenID userinfo, well-known, server keys, onbind.  Use it as
+    a context manager; .base_url is what identity.homeservers maps its
+    server name to.  HomeserverPeer.node() is None when Node.js is missing
+    (then skip())."""
+
+    SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                          "peers", "homeserver.mjs")
+
+    def __init__(self, server_name="hs.test", m_server=None, start=True, timeout=10.0):
+        self.server_name = server_name
+        self.m_server = m_server
+        self.timeout = timeout
+        self.port = None
+        self.proc = None
+        self.dir = None
+        if start:
+            self.start()
+
+    @staticmethod
+    def node():
+        return shutil.which("node") or shutil.which("nodejs")
+
+    @property
+    def base_url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def start(self):
+        node = self.node()
+        if node is None:
+            raise DaemonError("node is not installed")
+        self.dir = tmp_dir("hs-peer")
+        self.port = free_port()
+        cmd = [node, self.SCRIPT, "--port", str(self.port), "--server-name", self.server_name]
+        if self.m_server:
+            cmd += ["--m-server", self.m_server]
+        self._out = open(os.path.join(self.dir, "peer.log"), "ab")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._out,
+                                     stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+
+        def up():
+            if self.proc.poll() is not None:
+                return True
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return True
+            except OSError:
+                return False
+        if not wait_for(up, self.timeout) or self.proc.poll() is not None:
+            self.stop()
+            raise DaemonError("the homeserver peer did not start:\n%s" % self.log_text())
+        return self
+
+    def stop(self):
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.terminate()
+                try:
+                    self.proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+            self.proc = None
+        if getattr(self, "_out", None):
+            self._out.close()
+            self._out = None
+
+    def log_text(self):
+        try:
+            with open(os.path.join(self.dir, "peer.log"), "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except (OSError, TypeError):
+            return ""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def request(self, method, path, body=None):
+        return http_request(self.port, method, path, body)
+
+    def openid_token(self, user_id):
+        """An OpenID token object for user_id, as a client would get from its
+        homeserver and send to /account/register."""
+        r = self.request("POST", "/_test/openid", {"user_id": user_id})
+        if r.status != 200:
+            raise DaemonError("peer /_test/openid answered %r" % r)
+        return r.json
+
+    def behave(self, **knobs):
+        """Change how the peer answers (see homeserver.mjs)."""
+        return self.request("POST", "/_test/behaviour", knobs).json
+
+
+def register_account(daemon, peer, user_id):
+    """Register user_id (a user of peer) at daemon; returns its IS token."""
+    r = daemon.post("/_matrix/identity/v2/account/register", peer.openid_token(user_id))
+    if r.status != 200 or not (r.json or {}).get("token"):
+        raise DaemonError("register %s answered %r" % (user_id, r))
+    return r.json["token"]
+
+
+__all__ += ["HomeserverPeer", "register_account", "http_request"]

@@ -5,7 +5,8 @@ MXGATE_CONFIG is honoured."""
 import os
 import re
 
-from harness import Daemon, check, test, main, run_cli, tmp_dir
+from harness import (Daemon, HomeserverPeer, check, test, main, register_account, run_cli,
+                     skip, tmp_dir)
 
 
 @test
@@ -25,7 +26,23 @@ def generated_config_runs():
     # Run it on a free port: the generated listener is 127.0.0.1:8090.
     with Daemon(text.replace("127.0.0.1:8090", "127.0.0.1:@PORT@"), wait_path=None) as dm:
         r = dm.get("/_matrix/identity/v2/hash_details")
-        check("the generated config serves hash_details", r.status == 200, r)
+        check("the generated config guards hash_details (401 M_UNAUTHORIZED)",
+              r.status == 401 and (r.json or {}).get("errcode") == "M_UNAUTHORIZED", r)
+    if HomeserverPeer.node() is None:
+        skip("the generated config serves hash_details to a registered user",
+             "node is not installed")
+        return
+    # A user of example.org (a fake homeserver mapped in) registers, then looks up.
+    with HomeserverPeer("example.org") as hs:
+        mapped = text.replace("127.0.0.1:8090", "127.0.0.1:@PORT@") + (
+            "\nidentity:\n  homeservers:\n    - {server_name: example.org, base_url: \"%s\"}\n"
+            % hs.base_url)
+        with Daemon(mapped, wait_path=None, migrate=False) as dm:
+            token = register_account(dm, hs, "@alice:example.org")
+            r = dm.get("/_matrix/identity/v2/hash_details",
+                       headers={"Authorization": "Bearer " + token})
+            check("the generated config serves hash_details to a registered user",
+                  r.status == 200 and "lookup_pepper" in (r.json or {}), r)
 
 
 @test

@@ -19,6 +19,8 @@ listeners:
     resources: [health, metrics]
 http:
   max_body_size: 2k
+lookup:
+  require_auth: false   # HTTP behaviour is the point; test_accounts.py covers auth
 log:
   file: "@LOG_FILE@"
   level: info
