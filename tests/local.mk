@@ -13,3 +13,4 @@ EXTRA_DIST += \
 	tests/run-suite.sh \
 	tests/lib \
 	tests/integration
+EXTRA_DIST += tests/peers

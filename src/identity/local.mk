@@ -11,3 +11,17 @@ libmxgate_la_SOURCES += \
 	src/identity/routes.c
 
 check_PROGRAMS += tests/unit/test-index tests/unit/test-lookup-body
+
+# 3PID validation sessions and their endpoints.
+libmxgate_la_SOURCES += \
+	src/identity/api-validate.c \
+	src/identity/msisdn.c src/identity/msisdn.h \
+	src/identity/sessions.c src/identity/sessions.h
+
+# placeholder until accounts land
+libmxgate_la_SOURCES += src/identity/auth-stub.c
+
+check_PROGRAMS += tests/unit/test-sessions tests/unit/test-msisdn
+
+# src/notify (e-mail, SMS, templates) until Makefile.am includes it itself.
+include $(top_srcdir)/src/notify/local.mk
