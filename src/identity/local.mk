@@ -15,6 +15,7 @@ check_PROGRAMS += tests/unit/test-index tests/unit/test-lookup-body
 # 3PID validation sessions and their endpoints.
 libmxgate_la_SOURCES += \
 	src/identity/api-validate.c \
+	src/identity/auth.h \
 	src/identity/msisdn.c src/identity/msisdn.h \
 	src/identity/sessions.c src/identity/sessions.h
 
