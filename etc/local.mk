@@ -4,3 +4,13 @@
 
 mxgateconfdir = $(sysconfdir)/mxgate
 dist_mxgateconf_DATA = etc/mxgate.yaml.example
+
+# Templates of the validation e-mail and SMS and of the submitToken pages
+# (threepid.email.templates_dir).
+mxgatetemplatesdir = $(pkgdatadir)/templates
+dist_mxgatetemplates_DATA = \
+	etc/templates/validation-email.txt \
+	etc/templates/validation-email.html \
+	etc/templates/validation-sms.txt \
+	etc/templates/submit-success.html \
+	etc/templates/submit-failure.html

@@ -167,6 +167,23 @@ int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir
 	      "  # Serve the legacy /_matrix/identity/api/v1 lookup and pubkey paths.\n"
 	      "  v1_api: false\n\n", out);
 
+	fputs("# 3PID validation (requestToken/submitToken): sessions, e-mail, SMS.\n"
+	      "#threepid:\n"
+	      "#  session_lifetime: 24h\n"
+	      "#  max_token_attempts: 5\n"
+	      "#  email:\n"
+	      "#    from: \"Example <noreply@example.org>\"\n"
+	      "#    # smtp://host:port (starttls: true to require STARTTLS) or smtps://\n"
+	      "#    smtp_url: smtp://localhost:25\n"
+	      "#    starttls: false\n"
+	      "#    #username: mxgate\n"
+	      "#    #password_file: /etc/mxgate/smtp-password\n"
+	      "#  msisdn:\n"
+	      "#    # A Twilio-style gateway: form POST of To, From, Body.\n"
+	      "#    #gateway_url: https://sms.example.org/send\n"
+	      "#    #username: account\n"
+	      "#    #password_file: /etc/mxgate/sms-password\n\n", out);
+
 	fputs("log:\n"
 	      "  # debug, info, warning, error or crit.\n"
 	      "  level: info\n"

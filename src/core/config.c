@@ -592,6 +592,70 @@ static const struct mxg_conf_def log_table[] = {
 	{ .key = NULL },
 };
 
+#ifndef MXG_TEMPLATEDIR
+#define MXG_TEMPLATEDIR "/usr/local/share/mxgate/templates"
+#endif
+
+static int check_smtp_url(const void *value, struct mxg_error *err)
+{
+	const char *url = *(char *const *)value;
+
+	if (strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) != 0)
+		return mxg_error_set(err, EINVAL, "must start with smtp:// or smtps://");
+	return 0;
+}
+
+static const struct mxg_conf_def email_table[] = {
+	{ .key = "from", .type = MXG_CONF_STRING, .offset = F(mxg_email_conf, from),
+	  .check = check_nonempty, .doc = "From: address; default noreply@<server_name>" },
+	{ .key = "smtp_url", .type = MXG_CONF_STRING, .offset = F(mxg_email_conf, smtp_url),
+	  .dflt = "smtp://localhost:25", .check = check_smtp_url,
+	  .doc = "smtp://host:port or smtps://host:port" },
+	{ .key = "starttls", .type = MXG_CONF_BOOL, .offset = F(mxg_email_conf, starttls),
+	  .dflt = "false", .doc = "smtp://: require STARTTLS" },
+	{ .key = "username", .type = MXG_CONF_STRING, .offset = F(mxg_email_conf, username),
+	  .doc = "SMTP AUTH user name" },
+	{ .key = "password", .type = MXG_CONF_SECRET, .offset = F(mxg_email_conf, password),
+	  .doc = "SMTP AUTH password" },
+	{ .key = "connect_timeout", .type = MXG_CONF_DURATION,
+	  .offset = F(mxg_email_conf, connect_timeout_ms), .dflt = "10s",
+	  .min = 100, .max = 10 * MIN, .doc = "SMTP connection set-up bound" },
+	{ .key = "timeout", .type = MXG_CONF_DURATION, .offset = F(mxg_email_conf, timeout_ms),
+	  .dflt = "30s", .min = 100, .max = 10 * MIN, .doc = "whole SMTP transaction bound" },
+	{ .key = "templates_dir", .type = MXG_CONF_STRING,
+	  .offset = F(mxg_email_conf, templates_dir), .dflt = "\"" MXG_TEMPLATEDIR "\"",
+	  .check = check_nonempty, .doc = "e-mail, SMS and page templates" },
+	{ .key = NULL },
+};
+
+static const struct mxg_conf_def msisdn_table[] = {
+	{ .key = "gateway_url", .type = MXG_CONF_STRING, .offset = F(mxg_msisdn_conf, gateway_url),
+	  .check = check_baseurl, .doc = "SMS gateway URL (form POST To/From/Body)" },
+	{ .key = "from", .type = MXG_CONF_STRING, .offset = F(mxg_msisdn_conf, from),
+	  .dflt = "mxgate", .check = check_nonempty, .doc = "the From field sent to the gateway" },
+	{ .key = "username", .type = MXG_CONF_STRING, .offset = F(mxg_msisdn_conf, username),
+	  .doc = "gateway basic auth user name" },
+	{ .key = "password", .type = MXG_CONF_SECRET, .offset = F(mxg_msisdn_conf, password),
+	  .doc = "gateway basic auth password" },
+	{ .key = "timeout", .type = MXG_CONF_DURATION, .offset = F(mxg_msisdn_conf, timeout_ms),
+	  .dflt = "10s", .min = 100, .max = 10 * MIN, .doc = "gateway request bound" },
+	{ .key = NULL },
+};
+
+static const struct mxg_conf_def threepid_table[] = {
+	{ .key = "session_lifetime", .type = MXG_CONF_DURATION,
+	  .offset = F(mxg_threepid_conf, session_lifetime_ms), .dflt = "24h",
+	  .min = 1, .max = 30 * DAY, .doc = "validation sessions expire this long after a change" },
+	{ .key = "max_token_attempts", .type = MXG_CONF_INT,
+	  .offset = F(mxg_threepid_conf, max_token_attempts), .dflt = "5", .min = 1, .max = 1000,
+	  .doc = "wrong tokens before a session is invalidated" },
+	{ .key = "email", .type = MXG_CONF_SECTION, .offset = F(mxg_threepid_conf, email),
+	  .sub = email_table, .doc = "sending validation e-mail" },
+	{ .key = "msisdn", .type = MXG_CONF_SECTION, .offset = F(mxg_threepid_conf, msisdn),
+	  .sub = msisdn_table, .doc = "sending validation SMS" },
+	{ .key = NULL },
+};
+
 /* Table order matters: stores resolve their modules from plugin_dir. */
 const struct mxg_conf_def mxg_config_table[] = {
 	{ .key = "server_name", .type = MXG_CONF_STRING, .offset = F(mxg_config, server_name),
@@ -626,6 +690,8 @@ const struct mxg_conf_def mxg_config_table[] = {
 	  .sub = rate_limits_table, .doc = "token buckets per client and action" },
 	{ .key = "identity", .type = MXG_CONF_SECTION, .offset = F(mxg_config, identity),
 	  .sub = identity_table, .doc = "Identity Service API: accounts, terms, legacy v1" },
+	{ .key = "threepid", .type = MXG_CONF_SECTION, .offset = F(mxg_config, threepid),
+	  .sub = threepid_table, .doc = "3PID validation sessions, e-mail and SMS" },
 	{ .key = NULL },
 };
 
@@ -706,6 +772,14 @@ static void derive(struct mxg_config *cfg)
 			 &cfg->rate_limits.submit_token.rate);
 	(void)parse_rate(cfg->rate_limits.register_.per_second, &cfg->rate_limits.register_.rate);
 	derive_identity(cfg);
+	if (cfg->threepid.email.from == NULL) {
+		/* The host of the server name: "example.org:8448" has a port. */
+		const char *sn = cfg->server_name;
+		const char *end = sn[0] == '[' ? strchr(sn, ']') : strchr(sn, ':');
+		int len = end == NULL ? (int)strlen(sn) : (int)(end - sn) + (sn[0] == '[');
+
+		cfg->threepid.email.from = mxg_arena_printf(a, "noreply@%.*s", len, sn);
+	}
 }
 
 static struct mxg_config *config_new(const char *name)

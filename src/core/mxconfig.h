@@ -122,6 +122,35 @@ struct mxg_log_conf {
 	bool access_log;
 };
 
+/* threepid.email: how validation (and invitation) e-mail is sent. */
+struct mxg_email_conf {
+	char *from;			/* "mxgate <noreply@example.org>"; default noreply@<server_name> */
+	char *smtp_url;			/* smtp://host:port, smtps://host:port */
+	bool starttls;			/* smtp://: require STARTTLS (CURLUSESSL_ALL) */
+	char *username;			/* SMTP AUTH, with password */
+	char *password;			/* secret */
+	long long connect_timeout_ms;
+	long long timeout_ms;		/* the whole SMTP transaction */
+	char *templates_dir;		/* validation-email.txt/.html, ... */
+};
+
+/* threepid.msisdn: the SMS gateway (a Twilio-style form POST). */
+struct mxg_msisdn_conf {
+	char *gateway_url;		/* NULL: SMS validation answers M_SEND_ERROR */
+	char *from;			/* the From field */
+	char *username;			/* HTTP basic auth, with password */
+	char *password;			/* secret */
+	long long timeout_ms;
+};
+
+/* threepid: validation sessions (requestToken / submitToken). */
+struct mxg_threepid_conf {
+	long long session_lifetime_ms;	/* counted from the last modification */
+	long long max_token_attempts;	/* wrong tokens before the session is dropped */
+	struct mxg_email_conf email;
+	struct mxg_msisdn_conf msisdn;
+};
+
 struct mxg_config {
 	char *file;			/* the path it was loaded from */
 	char *server_name;
@@ -137,6 +166,7 @@ struct mxg_config {
 	struct mxg_log_conf log;
 	struct mxg_ratelimits_conf rate_limits;
 	struct mxg_identity_conf identity;
+	struct mxg_threepid_conf threepid;
 
 	struct mxg_arena *arena;	/* owns everything above */
 };

@@ -63,9 +63,34 @@ static const char *const m2_sql[] = {
 	NULL
 };
 
+static const char *const m3_sql[] = {
+	/* 3PID validation sessions (requestToken/submitToken).  One session per
+	 * (medium, address, client secret); the client secret and the token are
+	 * stored as hex SHA-256, never as sent.  send_attempt is the last one a
+	 * message went out for (-1: none yet).  Times in ms since the epoch;
+	 * validated_at NULL until the token was submitted. */
+	"CREATE TABLE validation_sessions ("
+	" sid TEXT NOT NULL PRIMARY KEY,"
+	" medium TEXT NOT NULL,"
+	" address TEXT NOT NULL,"
+	" client_secret_hash TEXT NOT NULL,"
+	" token_hash TEXT NOT NULL,"
+	" send_attempt BIGINT NOT NULL,"
+	" next_link TEXT,"
+	" wrong_attempts INTEGER NOT NULL,"
+	" created_at BIGINT NOT NULL,"
+	" modified_at BIGINT NOT NULL,"
+	" validated_at BIGINT)",
+	"CREATE UNIQUE INDEX validation_sessions_key"
+	" ON validation_sessions (medium, address, client_secret_hash)",
+	"CREATE INDEX validation_sessions_modified ON validation_sessions (modified_at)",
+	NULL
+};
+
 static const struct migration migrations[] = {
 	{ 1, "lookup peppers", m1_sql },
 	{ 2, "identity accounts, tokens and accepted terms", m2_sql },
+	{ 3, "validation sessions", m3_sql },
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -46,5 +46,11 @@ void mxg_identity_account_logout(struct mxg_req *r);
 /* api-terms.c */
 void mxg_identity_terms(struct mxg_req *r);
 void mxg_identity_terms_accept(struct mxg_req *r);
+/* api-validate.c */
+void mxg_identity_validate_email_request(struct mxg_req *r);
+void mxg_identity_validate_email_submit(struct mxg_req *r);	/* GET and POST */
+void mxg_identity_validate_msisdn_request(struct mxg_req *r);
+void mxg_identity_validate_msisdn_submit(struct mxg_req *r);	/* GET and POST */
+void mxg_identity_get_validated_3pid(struct mxg_req *r);
 
 #endif

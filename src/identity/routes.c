@@ -34,6 +34,17 @@ const struct mxg_route mxg_identity_routes[] = {
 	{ MXG_GET, IS_V2 "/terms", MXG_RES_IDENTITY, mxg_identity_terms, 0 },
 	{ MXG_POST, IS_V2 "/terms", MXG_RES_IDENTITY, mxg_identity_terms_accept,
 	  MXG_ROUTE_BLOCKING },
+	/* validation (api-validate.c) */
+	{ MXG_POST, IS_V2 "/validate/email/requestToken", MXG_RES_IDENTITY,
+	  mxg_identity_validate_email_request, MXG_ROUTE_BLOCKING },
+	{ MXG_GET | MXG_POST, IS_V2 "/validate/email/submitToken", MXG_RES_IDENTITY,
+	  mxg_identity_validate_email_submit, MXG_ROUTE_BLOCKING },
+	{ MXG_POST, IS_V2 "/validate/msisdn/requestToken", MXG_RES_IDENTITY,
+	  mxg_identity_validate_msisdn_request, MXG_ROUTE_BLOCKING },
+	{ MXG_GET | MXG_POST, IS_V2 "/validate/msisdn/submitToken", MXG_RES_IDENTITY,
+	  mxg_identity_validate_msisdn_submit, MXG_ROUTE_BLOCKING },
+	{ MXG_GET, IS_V2 "/3pid/getValidated3pid", MXG_RES_IDENTITY,
+	  mxg_identity_get_validated_3pid, MXG_ROUTE_BLOCKING },
 	{ 0, NULL, 0, NULL, 0 },
 };
 
