@@ -152,7 +152,10 @@ int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir
 	      "  # How often the lookup index is rebuilt from the stores.\n"
 	      "  refresh_interval: 5m\n"
 	      "  # A new pepper when the newest is older than this (e.g. 30d); 0 = never.\n"
-	      "  pepper_rotation: 0\n\n", out);
+	      "  pepper_rotation: 0\n"
+	      "  # hash_details and lookup need an identity-server token (the spec's\n"
+	      "  # rule); false answers anyone (private deployments, benchmarks).\n"
+	      "  require_auth: true\n\n", out);
 
 	fputs("# Requests per client IP: per_second refills the bucket (0 = no limit),\n"
 	      "# burst is its size; beyond it, 429 M_LIMIT_EXCEEDED.  Behind a reverse\n"
@@ -163,7 +166,23 @@ int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir
 	      "  submit_token: { per_second: 1, burst: 10 }\n"
 	      "  register: { per_second: 1, burst: 5 }\n\n", out);
 
-	fputs("identity:\n"
+	fputs("# Identity-server accounts: clients register with an OpenID token from\n"
+	      "# their homeserver; terms they must accept; the legacy v1 API.\n"
+	      "identity:\n"
+	      "  # Homeservers whose users may register; default: server_name only;\n"
+	      "  # \"*\" allows any.\n"
+	      "  #allowed_homeservers: [example.org]\n"
+	      "  # A homeserver reached at a fixed URL instead of federation discovery.\n"
+	      "  #homeservers:\n"
+	      "  #  - { server_name: example.org, base_url: \"https://matrix.example.org\" }\n"
+	      "  #token_lifetime: 30d\n"
+	      "  # Policies users must accept (GET and POST /terms).\n"
+	      "  #terms:\n"
+	      "  #  - id: privacy_policy\n"
+	      "  #    version: \"1.0\"\n"
+	      "  #    languages:\n"
+	      "  #      - { lang: en, name: Privacy Policy,\n"
+	      "  #          url: \"https://example.org/privacy-1.0.html\" }\n"
 	      "  # Serve the legacy /_matrix/identity/api/v1 lookup and pubkey paths.\n"
 	      "  v1_api: false\n\n", out);
 

@@ -16,6 +16,7 @@
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/mxconfig.h"
+#include "core/ratelimit.h"
 #include "identity/accounts.h"
 #include "identity/auth.h"
 #include "identity/hs-resolve.h"
@@ -39,11 +40,15 @@ static bool homeserver_allowed(const struct mxg_config *cfg, const char *server_
 void mxg_identity_account_register(struct mxg_req *r)
 {
 	struct mxg_app *app = mxg_req_app(r);
-	const json_t *body = mxg_req_json_or_reply(r), *jtoken, *jname;
+	const json_t *body, *jtoken, *jname;
 	char token[MXG_IS_TOKEN_LEN + 1], *server_name;
 	const char *user_id;
 	struct mxg_error err;
 
+	/* Each registration costs a call to a homeserver: limit it per IP. */
+	if (mxg_ratelimit_check_or_reply(r, "register", NULL) < 0)
+		return;
+	body = mxg_req_json_or_reply(r);
 	if (body == NULL)
 		return;
 	jtoken = json_object_get(body, "access_token");

@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/mxconfig.h"
+#include "core/ratelimit.h"
 #include "core/threepid.h"
 #include "db/db.h"
 #include "identity/auth.h"
@@ -344,7 +345,9 @@ void mxg_identity_validate_email_request(struct mxg_req *r)
 	const json_t *body;
 	const char *email, *address, *sid;
 
-	if (mxg_identity_auth_or_reply(r, 0, &acct) < 0)
+	/* Each request may send a message: limit it per IP. */
+	if (mxg_ratelimit_check_or_reply(r, "request_token", NULL) < 0 ||
+	    mxg_identity_auth_or_reply(r, 0, &acct) < 0)
 		return;
 	body = mxg_req_json_or_reply(r);
 	if (body == NULL)
@@ -375,7 +378,9 @@ void mxg_identity_validate_msisdn_request(struct mxg_req *r)
 	const char *country, *phone, *sid;
 	char msisdn[MXG_MSISDN_MAX + 1];
 
-	if (mxg_identity_auth_or_reply(r, 0, &acct) < 0)
+	/* Each request may send a message: limit it per IP. */
+	if (mxg_ratelimit_check_or_reply(r, "request_token", NULL) < 0 ||
+	    mxg_identity_auth_or_reply(r, 0, &acct) < 0)
 		return;
 	body = mxg_req_json_or_reply(r);
 	if (body == NULL)
@@ -454,6 +459,9 @@ static void submit(struct mxg_req *r, const char *medium)
 	const char *sid, *secret, *token;
 	const json_t *body;
 
+	/* Guessing tokens: limited per IP here and per session below. */
+	if (mxg_ratelimit_check_or_reply(r, "submit_token", NULL) < 0)
+		return;
 	if (get) {
 		sid = mxg_req_query(r, "sid");
 		secret = mxg_req_query(r, "client_secret");
@@ -486,6 +494,10 @@ static void submit(struct mxg_req *r, const char *medium)
 					"sid, client_secret or token is malformed");
 		return;
 	}
+	/* Per session too: many IPs guessing one session's token. */
+	if (mxg_ratelimit_check_or_reply(r, "submit_token",
+					 mxg_arena_printf(mxg_req_arena(r), "sid:%s", sid)) < 0)
+		return;
 	rc = mxg_sessions_submit(app->db, &app->config->threepid, mxg_sessions_now_ms(), medium,
 				 sid, secret, token, mxg_req_arena(r), &tp, &err);
 	if (rc != MXG_SESSION_OK) {

@@ -19,6 +19,9 @@ listeners:
     resources: [identity, health]
 database:
   driver: sqlite
+# Registration is rate limited by default; here every case registers.
+rate_limits:
+  register: {per_second: 0}
 identity:
   homeservers:
     - {server_name: hs.test, base_url: "@HS_URL@"}
@@ -327,6 +330,21 @@ def accounts_on_postgresql():
         check("PostgreSQL: logout", r.status == 200, r)
         r = d.get(V2 + "/account", headers=bearer(token))
         check("PostgreSQL: logged-out token refused", r.status == 401, r)
+
+
+@test
+def register_rate_limited():
+    peer = HomeserverPeer("hs.test")
+    cfg = CONFIG.replace("  register: {per_second: 0}", "  register: {per_second: 0.01, burst: 2}")
+    with peer, Daemon(cfg, subst={"HS_URL": peer.base_url, "ALLOWED": "hs.test",
+                                  "LIFETIME": "30d", "EXTRA": ""}) as d:
+        codes = [d.post(V2 + "/account/register", peer.openid_token("@u%d:hs.test" % i)).status
+                 for i in range(3)]
+        check("register: the burst passes, then 429", codes == [200, 200, 429], codes)
+        r = d.post(V2 + "/account/register", peer.openid_token("@u9:hs.test"))
+        check("register beyond the limit: M_LIMIT_EXCEEDED with retry_after_ms",
+              (r.json or {}).get("errcode") == "M_LIMIT_EXCEEDED" and
+              isinstance(r.json.get("retry_after_ms"), int), r)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,8 @@ def generated_config_runs():
         return
     # A user of example.org (a fake homeserver mapped in) registers, then looks up.
     with HomeserverPeer("example.org") as hs:
-        mapped = text.replace("127.0.0.1:8090", "127.0.0.1:@PORT@") + (
+        mapped = text.replace("127.0.0.1:8090", "127.0.0.1:@PORT@").replace(
+            "\nidentity:\n",
             "\nidentity:\n  homeservers:\n    - {server_name: example.org, base_url: \"%s\"}\n"
             % hs.base_url)
         with Daemon(mapped, wait_path=None, migrate=False) as dm:

@@ -37,6 +37,8 @@ database:
 identity:
   homeservers:
     - {server_name: example.org, base_url: "@HS_URL@"}
+rate_limits:
+@RATE_LIMITS@
 threepid:
   session_lifetime: @LIFETIME@
   max_token_attempts: 3
@@ -103,7 +105,11 @@ class Peer:
 class Env:
     """The daemon with an SMTP sink and an SMS gateway beside it."""
 
-    def __init__(self, lifetime="24h", smtp=True, sms_status=201):
+    # Most cases send many requests: limits off unless a case sets them.
+    NO_LIMITS = ("  request_token: {per_second: 0}\n  submit_token: {per_second: 0}\n"
+                 "  register: {per_second: 0}")
+
+    def __init__(self, lifetime="24h", smtp=True, sms_status=201, rate_limits=NO_LIMITS):
         self.dir = tmp_dir("validation")
         self.mail_dir = os.path.join(self.dir, "mail")
         os.makedirs(self.mail_dir)
@@ -116,7 +122,7 @@ class Env:
         self.sms = Peer("sms_gateway.py", self.sms_file, sms_status)
         self.hs = HomeserverPeer("example.org")
         self.daemon = Daemon(CONFIG, subst={
-            "HS_URL": self.hs.base_url,
+            "HS_URL": self.hs.base_url, "RATE_LIMITS": rate_limits,
             "LIFETIME": lifetime, "TEMPLATES": TEMPLATES,
             "SMTP_PORT": self.smtp.port if smtp else free_port(),
             "SMTP_PW_FILE": os.path.join(self.dir, "smtp.pw"),
@@ -483,6 +489,24 @@ def msisdn_gateway_fails():
         check("the gateway was asked once, with +14155550100",
               [x["form"].get("To") for x in env.sms_records()] == ["+14155550100"],
               env.sms_records())
+
+
+@test
+def request_and_submit_rate_limited():
+    limits = ("  request_token: {per_second: 0.01, burst: 2}\n"
+              "  submit_token: {per_second: 0.01, burst: 3}\n  register: {per_second: 0}")
+    with Env(rate_limits=limits) as env:
+        d = env.daemon
+        codes = [d.post(V2 + "/validate/email/requestToken",
+                        {"client_secret": "s%d" % i, "email": "x%d@example.org" % i,
+                         "send_attempt": 1}, headers=auth(d)).status for i in range(3)]
+        check("requestToken: the burst passes, then 429", codes == [200, 200, 429], codes)
+        body = {"sid": "nosuchsession", "client_secret": "s", "token": "123456"}
+        codes = [d.post(V2 + "/validate/email/submitToken", body, headers=auth(d)).status
+                 for _ in range(4)]
+        check("submitToken: guesses beyond the burst get 429", codes[-1] == 429, codes)
+        r = d.get(V2 + "/validate/email/submitToken?sid=nosuchsession&client_secret=s&token=1")
+        check("the link (GET) counts against the same limit", r.status == 429, r)
 
 
 @test
