@@ -14,3 +14,7 @@ EXTRA_DIST += \
 	tests/lib \
 	tests/integration \
 	tests/peers
+
+# The npm project of the JavaScript test clients (node_modules is installed
+# by tests/lib/npm.sh, never shipped).
+EXTRA_DIST += tests/js/package.json tests/js/package-lock.json tests/js/is-client.mjs

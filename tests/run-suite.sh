@@ -45,6 +45,11 @@ if ! bash tests/lib/deps.sh test; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
+if ! bash tests/lib/npm.sh; then
+	echo "run-suite: installing the npm packages (tests/js) failed" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 echo "all present"
 
 # --- PostgreSQL -------------------------------------------------------------

@@ -45,8 +45,12 @@ say("request_token", { sid: req.sid });
 let link = null;
 for (let i = 0; i < 200 && !link; i++) {
 	for (const f of fs.readdirSync(env("MAIL_DIR"))) {
-		const text = fs.readFileSync(path.join(env("MAIL_DIR"), f), "utf8")
-			.replace(/=\r?\n/g, "").replace(/=3D/g, "=").replace(/&amp;/g, "&");
+		if (!f.endsWith(".eml")) continue;
+		const raw = fs.readFileSync(path.join(env("MAIL_DIR"), f), "utf8");
+		// The text and HTML parts are base64: decode them as a mail reader would.
+		const parts = [...raw.matchAll(/Content-Transfer-Encoding: base64\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/g)]
+			.map((p) => Buffer.from(p[1].replace(/\s/g, ""), "base64").toString("utf8"));
+		const text = [raw, ...parts].join("\n").replace(/&amp;/g, "&");
 		const m = text.match(/https?:\/\/\S*submitToken\?[^\s"<>]*/);
 		if (m && m[0].includes(req.sid)) link = m[0];
 	}

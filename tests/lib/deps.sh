@@ -19,7 +19,7 @@ BUILD_PKGS=(
 	libargon2-dev libcrypt-dev
 	curl python3
 )
-TEST_PKGS=(postgresql sqlite3 wrk nginx-light python3-aiosmtpd)
+TEST_PKGS=(postgresql sqlite3 wrk nginx-light python3-aiosmtpd nodejs)
 
 usage() {
 	echo "usage: $0 build|test" >&2
