@@ -55,7 +55,7 @@ import traceback
 
 __all__ = [
     "Daemon", "DaemonError", "Reply", "check", "skip", "test", "main",
-    "free_port", "lookup_hash", "run_cli", "mxgate_bin", "pg_conninfo",
+    "free_port", "port_open", "lookup_hash", "run_cli", "mxgate_bin", "pg_conninfo",
     "tmp_dir", "sanitizer_report", "wait_for",
 ]
 
@@ -187,6 +187,15 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def port_open(port, host="127.0.0.1"):
+    """True when something accepts connections on port (for polling peers)."""
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
 
 
 def wait_for(cond, timeout=10.0, interval=0.01):

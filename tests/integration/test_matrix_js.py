@@ -6,10 +6,10 @@ server received (tests/js/is-client.mjs does the client's part)."""
 
 import json
 import os
-import socket
 import subprocess
 
-from harness import Daemon, HomeserverPeer, check, main, skip, test, tmp_dir, wait_for
+from harness import (Daemon, HomeserverPeer, check, free_port, main, port_open, skip, test,
+                     tmp_dir, wait_for)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 JS = os.path.join(ROOT, "tests", "js")
@@ -42,20 +42,6 @@ stores:
       - localpart: alice
         threepids: [{medium: email, address: alice@example.org}]
 """
-
-
-def port_open(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @test

@@ -10,13 +10,12 @@ import glob
 import json
 import os
 import re
-import socket
 import subprocess
 import time
 import urllib.parse
 
-from harness import (Daemon, HomeserverPeer, check, main, register_account, test, tmp_dir,
-                     wait_for)
+from harness import (Daemon, HomeserverPeer, check, free_port, main, port_open,
+                     register_account, test, tmp_dir, wait_for)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PEERS = os.path.join(ROOT, "tests", "peers")
@@ -67,20 +66,6 @@ def is_token(daemon):
 
 def auth(daemon):
     return {"Authorization": "Bearer %s" % is_token(daemon)}
-
-
-def port_open(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Peer:
