@@ -143,28 +143,42 @@ static void db_error_reply(struct mxg_req *r, const struct mxg_error *err)
 		mxg_reply_error(r, 500, "M_UNKNOWN", "Internal error");
 }
 
-/* The JSON error for a session result other than OK. */
+/* What a session result other than OK means, to a client (a Matrix error)
+ * and to a person who clicked a link (a page). */
+static const struct session_error {
+	enum mxg_session_result rc;
+	unsigned int status;
+	const char *errcode, *error, *page;
+} session_errors[] = {
+	{ MXG_SESSION_NOT_FOUND, 404, "M_NO_VALID_SESSION",
+	  "No session with that sid and client_secret",
+	  "This validation link is unknown or no longer valid." },
+	{ MXG_SESSION_EXPIRED, 400, "M_SESSION_EXPIRED", "The session has expired",
+	  "This validation link has expired. Please request a new one." },
+	{ MXG_SESSION_NOT_VALIDATED, 400, "M_SESSION_NOT_VALIDATED",
+	  "The session has not been validated", "This address has not been validated yet." },
+	{ MXG_SESSION_TOKEN_INCORRECT, 400, "M_TOKEN_INCORRECT", "The token is incorrect",
+	  "This validation link is not valid." },
+};
+
+/* The entry for rc, or NULL (a database error). */
+static const struct session_error *session_error_of(enum mxg_session_result rc)
+{
+	for (size_t i = 0; i < sizeof(session_errors) / sizeof(session_errors[0]); i++)
+		if (session_errors[i].rc == rc)
+			return &session_errors[i];
+	return NULL;
+}
+
 static void session_error_reply(struct mxg_req *r, enum mxg_session_result rc,
 				const struct mxg_error *err)
 {
-	switch (rc) {
-	case MXG_SESSION_NOT_FOUND:
-		mxg_reply_error(r, 404, "M_NO_VALID_SESSION",
-				"No session with that sid and client_secret");
-		break;
-	case MXG_SESSION_EXPIRED:
-		mxg_reply_error(r, 400, "M_SESSION_EXPIRED", "The session has expired");
-		break;
-	case MXG_SESSION_NOT_VALIDATED:
-		mxg_reply_error(r, 400, "M_SESSION_NOT_VALIDATED",
-				"The session has not been validated");
-		break;
-	case MXG_SESSION_TOKEN_INCORRECT:
-		mxg_reply_error(r, 400, "M_TOKEN_INCORRECT", "The token is incorrect");
-		break;
-	default:
+	const struct session_error *e = session_error_of(rc);
+
+	if (e != NULL)
+		mxg_reply_error(r, e->status, e->errcode, "%s", e->error);
+	else
 		db_error_reply(r, err);
-	}
 }
 
 /* Percent-encode everything but RFC 3986 unreserved characters. */
@@ -429,23 +443,15 @@ static void page_reply(struct mxg_req *r, unsigned int status, const char *name,
 static void page_error_reply(struct mxg_req *r, enum mxg_session_result rc,
 			     const struct mxg_error *err)
 {
-	switch (rc) {
-	case MXG_SESSION_NOT_FOUND:
-		page_reply(r, 404, "submit-failure.html",
-			   "This validation link is unknown or no longer valid.");
-		break;
-	case MXG_SESSION_EXPIRED:
-		page_reply(r, 400, "submit-failure.html",
-			   "This validation link has expired. Please request a new one.");
-		break;
-	case MXG_SESSION_TOKEN_INCORRECT:
-		page_reply(r, 400, "submit-failure.html", "This validation link is not valid.");
-		break;
-	default:
-		mxg_error("validation: database: %s", err->msg);
-		page_reply(r, 500, "submit-failure.html",
-			   "The address could not be validated. Please try again later.");
+	const struct session_error *e = session_error_of(rc);
+
+	if (e != NULL) {
+		page_reply(r, e->status, "submit-failure.html", e->page);
+		return;
 	}
+	mxg_error("validation: database: %s", err->msg);
+	page_reply(r, 500, "submit-failure.html",
+		   "The address could not be validated. Please try again later.");
 }
 
 static void submit(struct mxg_req *r, const char *medium)
