@@ -12,6 +12,8 @@ libmxgate_la_SOURCES += \
 	src/core/conf.c src/core/conf.h \
 	src/core/config-generate.c \
 	src/core/config-text.c src/core/config-text.h \
+	src/core/config-internal.h \
+	src/core/config-services.c \
 	src/core/config.c src/core/mxconfig.h \
 	src/core/crypto.c src/core/crypto.h \
 	src/core/ed25519.c src/core/ed25519.h \
