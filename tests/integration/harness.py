@@ -396,12 +396,15 @@ class Daemon:
             return True  # reported by start()
         if self.port is None:
             return True
+        # Listeners open one after the other: wait for every listener's port
+        # (the ports of bind: lines; other @PORTn@ may be meant to be dead).
+        binds = [m.group(1) for line in self.config_text.splitlines()
+                 if not line.lstrip().startswith("#")
+                 for m in [re.search(r"bind:\s*[\"']?[^\s\"',}]*:(\d+)", line)] if m]
+        if not all(port_open(int(p)) for p in binds):
+            return False
         if self.wait_path is None:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return True
-            except OSError:
-                return False
+            return True
         try:
             return self.get(self.wait_path, timeout=2).status == 200
         except (OSError, http.client.HTTPException):

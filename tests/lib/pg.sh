@@ -62,7 +62,10 @@ cmd_start() {
 	fi
 	if ! is_running; then
 		# fsync off: the data is thrown away, speed matters more.
-		as_pg "$PGBIN/pg_ctl" start -D "$DATA" -l "$DIR/server.log" -W \
+		# -w: return once the server accepts connections.  With -W the
+		# status check below could run before the server wrote its pid
+		# file and take it for a server that exited.
+		as_pg "$PGBIN/pg_ctl" start -D "$DATA" -l "$DIR/server.log" -w -t 60 \
 			-o "-c listen_addresses=127.0.0.1 -p $port -k $DIR -c fsync=off -c full_page_writes=off" \
 			>/dev/null || die "pg_ctl start failed, see $DIR/server.log"
 	fi
