@@ -12,5 +12,7 @@ dist_mxgatetemplates_DATA = \
 	etc/templates/validation-email.txt \
 	etc/templates/validation-email.html \
 	etc/templates/validation-sms.txt \
+	etc/templates/invite-email.txt \
+	etc/templates/invite-email.html \
 	etc/templates/submit-success.html \
 	etc/templates/submit-failure.html

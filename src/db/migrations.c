@@ -87,10 +87,39 @@ static const char *const m3_sql[] = {
 	NULL
 };
 
+/* placeholder until bindings land */
+static const char *const m4_sql[] = { NULL };
+
+static const char *const m5_sql[] = {
+	/* Pending room invitations to a 3PID (POST /store-invite).  token is
+	 * random and kept as issued: the homeserver needs it back when the
+	 * address gets bound, and it is only a room-invite handle, not a
+	 * credential.  ephemeral_public_key is the URL-safe unpadded base64
+	 * handed out with the invite (pubkey/ephemeral/isvalid); extra holds
+	 * the other store-invite fields (room_name, sender_display_name, ...)
+	 * as a JSON object.  delivered_at stays NULL until the invite has been
+	 * handed to the homeserver on bind.  Times in ms since the epoch. */
+	"CREATE TABLE invites ("
+	" token TEXT NOT NULL PRIMARY KEY,"
+	" medium TEXT NOT NULL,"
+	" address TEXT NOT NULL,"
+	" room_id TEXT NOT NULL,"
+	" sender TEXT NOT NULL,"
+	" ephemeral_public_key TEXT NOT NULL,"
+	" extra TEXT NOT NULL,"
+	" created_at BIGINT NOT NULL,"
+	" delivered_at BIGINT)",
+	"CREATE INDEX invites_address ON invites (medium, address)",
+	"CREATE INDEX invites_ephemeral_key ON invites (ephemeral_public_key)",
+	NULL
+};
+
 static const struct migration migrations[] = {
 	{ 1, "lookup peppers", m1_sql },
 	{ 2, "identity accounts, tokens and accepted terms", m2_sql },
 	{ 3, "validation sessions", m3_sql },
+	{ 4, "placeholder for bindings", m4_sql },	/* placeholder until bindings land */
+	{ 5, "invites", m5_sql },
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

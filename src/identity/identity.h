@@ -53,4 +53,9 @@ void mxg_identity_validate_msisdn_request(struct mxg_req *r);
 void mxg_identity_validate_msisdn_submit(struct mxg_req *r);	/* GET and POST */
 void mxg_identity_get_validated_3pid(struct mxg_req *r);
 
+/* api-invite.c */
+void mxg_identity_store_invite(struct mxg_req *r);
+void mxg_identity_sign_ed25519(struct mxg_req *r);
+void mxg_identity_pubkey_ephemeral_isvalid(struct mxg_req *r);
+
 #endif

@@ -5,6 +5,7 @@
 libmxgate_la_SOURCES += \
 	src/identity/accounts.c src/identity/accounts.h \
 	src/identity/api-account.c \
+	src/identity/api-invite.c \
 	src/identity/api-lookup-auth.c \
 	src/identity/api-lookup.c \
 	src/identity/api-pubkey.c \
@@ -16,6 +17,7 @@ libmxgate_la_SOURCES += \
 	src/identity/hs-resolve.c src/identity/hs-resolve.h \
 	src/identity/identity.h \
 	src/identity/index.c src/identity/index.h \
+	src/identity/invites.c src/identity/invites.h \
 	src/identity/lookup-body.c src/identity/lookup-body.h \
 	src/identity/lookup.c src/identity/lookup.h \
 	src/identity/msisdn.c src/identity/msisdn.h \
@@ -26,6 +28,7 @@ libmxgate_la_SOURCES += \
 check_PROGRAMS += \
 	tests/unit/test-hs-resolve \
 	tests/unit/test-index \
+	tests/unit/test-invites \
 	tests/unit/test-lookup-body \
 	tests/unit/test-msisdn \
 	tests/unit/test-sessions

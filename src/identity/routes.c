@@ -45,6 +45,13 @@ const struct mxg_route mxg_identity_routes[] = {
 	  mxg_identity_validate_msisdn_submit, MXG_ROUTE_BLOCKING },
 	{ MXG_GET, IS_V2 "/3pid/getValidated3pid", MXG_RES_IDENTITY,
 	  mxg_identity_get_validated_3pid, MXG_ROUTE_BLOCKING },
+	/* invites (api-invite.c) */
+	{ MXG_POST, IS_V2 "/store-invite", MXG_RES_IDENTITY, mxg_identity_store_invite,
+	  MXG_ROUTE_BLOCKING },
+	{ MXG_POST, IS_V2 "/sign-ed25519", MXG_RES_IDENTITY, mxg_identity_sign_ed25519,
+	  MXG_ROUTE_BLOCKING },
+	{ MXG_GET, IS_V2 "/pubkey/ephemeral/isvalid", MXG_RES_IDENTITY,
+	  mxg_identity_pubkey_ephemeral_isvalid, MXG_ROUTE_BLOCKING },
 	{ 0, NULL, 0, NULL, 0 },
 };
 
