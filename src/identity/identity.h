@@ -53,4 +53,8 @@ void mxg_identity_validate_msisdn_request(struct mxg_req *r);
 void mxg_identity_validate_msisdn_submit(struct mxg_req *r);	/* GET and POST */
 void mxg_identity_get_validated_3pid(struct mxg_req *r);
 
+/* api-bind.c */
+void mxg_identity_bind(struct mxg_req *r);
+void mxg_identity_unbind(struct mxg_req *r);
+
 #endif

@@ -5,6 +5,7 @@
 libmxgate_la_SOURCES += \
 	src/identity/accounts.c src/identity/accounts.h \
 	src/identity/api-account.c \
+	src/identity/api-bind.c \
 	src/identity/api-lookup-auth.c \
 	src/identity/api-lookup.c \
 	src/identity/api-pubkey.c \
@@ -13,6 +14,7 @@ libmxgate_la_SOURCES += \
 	src/identity/api-v1.c \
 	src/identity/api-validate.c \
 	src/identity/auth.c src/identity/auth.h \
+	src/identity/bindings.c src/identity/bindings.h \
 	src/identity/hs-resolve.c src/identity/hs-resolve.h \
 	src/identity/identity.h \
 	src/identity/index.c src/identity/index.h \
@@ -24,6 +26,7 @@ libmxgate_la_SOURCES += \
 	src/identity/sessions.c src/identity/sessions.h
 
 check_PROGRAMS += \
+	tests/unit/test-bindings \
 	tests/unit/test-hs-resolve \
 	tests/unit/test-index \
 	tests/unit/test-lookup-body \

@@ -45,6 +45,10 @@ const struct mxg_route mxg_identity_routes[] = {
 	  mxg_identity_validate_msisdn_submit, MXG_ROUTE_BLOCKING },
 	{ MXG_GET, IS_V2 "/3pid/getValidated3pid", MXG_RES_IDENTITY,
 	  mxg_identity_get_validated_3pid, MXG_ROUTE_BLOCKING },
+	/* binding (api-bind.c) */
+	{ MXG_POST, IS_V2 "/3pid/bind", MXG_RES_IDENTITY, mxg_identity_bind, MXG_ROUTE_BLOCKING },
+	{ MXG_POST, IS_V2 "/3pid/unbind", MXG_RES_IDENTITY, mxg_identity_unbind,
+	  MXG_ROUTE_BLOCKING },
 	{ 0, NULL, 0, NULL, 0 },
 };
 
