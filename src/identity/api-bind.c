@@ -4,10 +4,10 @@
  * bind (authenticated) turns a validated session into a binding owned by
  * the token's user and answers the association signed with the server's
  * long-term key; unbind is authorised by a validated session for the same
- * 3PID.  Both ask the lookup service to rebuild its index soon, so that a
- * lookup sees the change within about a second.  Homeserver-signed
- * (X-Matrix) unbind is not supported yet and answers 401 M_FORBIDDEN.
- * Both routes are MXG_ROUTE_BLOCKING: database.
+ * 3PID or by a request the mxid's homeserver signed (X-Matrix, keys from
+ * hs-keys.c).  Both ask the lookup service to rebuild its index soon, so
+ * that a lookup sees the change within about a second.
+ * Both routes are MXG_ROUTE_BLOCKING: database and network.
  */
 #include "config.h"
 
@@ -26,6 +26,7 @@
 #include "identity/identity.h"
 #include "identity/lookup.h"
 #include "identity/sessions.h"
+#include "identity/xmatrix.h"
 
 /* sydent's validity: a century from the bind. */
 #define NOT_AFTER_MS (100LL * 365 * 24 * 3600 * 1000)
@@ -183,6 +184,39 @@ static int unbind_session_auth(struct mxg_req *r, const char *sid, const char *s
 	return 0;
 }
 
+/*
+ * The mxid's homeserver signed the request (Synapse on 3PID removal).
+ * Returns 0, or -1 after replying: 401 M_FORBIDDEN for a malformed header
+ * or a signature that does not check out, 403 M_FORBIDDEN when mxid is not
+ * a user of the signing server (as sydent).
+ */
+static int unbind_xmatrix_auth(struct mxg_req *r, const char *authz, const char *mxid,
+			       const json_t *body)
+{
+	struct mxg_app *app = mxg_req_app(r);
+	struct mxg_xmatrix x;
+	struct mxg_error err;
+	const char *server;
+
+	if (mxg_xmatrix_parse(mxg_req_arena(r), authz, &x) < 0) {
+		mxg_reply_error(r, 401, "M_FORBIDDEN", "Malformed X-Matrix authorization");
+		return -1;
+	}
+	mxg_error_clear(&err);
+	if (mxg_xmatrix_verify(app->config, &x, "POST", mxg_req_path(r), body, &err) < 0) {
+		mxg_info("unbind: X-Matrix request from %s refused: %s", x.origin, err.msg);
+		mxg_reply_error(r, 401, "M_FORBIDDEN", "The request signature does not verify");
+		return -1;
+	}
+	server = strchr(mxid, ':') + 1;		/* mxid_valid() saw the ':' */
+	if (strcasecmp(server, x.origin) != 0) {
+		mxg_reply_error(r, 403, "M_FORBIDDEN", "%s may not unbind a user of another server",
+				x.origin);
+		return -1;
+	}
+	return 0;
+}
+
 void mxg_identity_unbind(struct mxg_req *r)
 {
 	struct mxg_app *app = mxg_req_app(r);
@@ -210,19 +244,16 @@ void mxg_identity_unbind(struct mxg_req *r)
 	sid = mxg_json_string(body, "sid");
 	secret = mxg_json_string(body, "client_secret");
 	authz = mxg_req_header(r, "Authorization");
-	if (authz != NULL && strncasecmp(authz, "X-Matrix ", 9) == 0) {
-		/* TODO(issue 3.5): verify the homeserver's request signature. */
-		mxg_reply_error(r, 401, "M_FORBIDDEN",
-				"Homeserver-signed unbind is not supported yet");
-		return;
-	}
-	if (sid == NULL || secret == NULL) {
+	if (mxg_xmatrix_is(authz)) {
+		if (unbind_xmatrix_auth(r, authz, mxid, body) < 0)
+			return;
+	} else if (sid == NULL || secret == NULL) {
 		mxg_reply_error(r, 401, "M_FORBIDDEN",
 				"Unbind needs sid and client_secret of a validated session");
 		return;
-	}
-	if (unbind_session_auth(r, sid, secret, medium, address) < 0)
+	} else if (unbind_session_auth(r, sid, secret, medium, address) < 0) {
 		return;
+	}
 	mxg_error_clear(&err);
 	if (mxg_bindings_unbind(app->db, medium, address, mxid, &removed, &err) < 0) {
 		db_error_reply(r, "unbind", &err);

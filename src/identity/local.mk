@@ -15,6 +15,7 @@ libmxgate_la_SOURCES += \
 	src/identity/api-validate.c \
 	src/identity/auth.c src/identity/auth.h \
 	src/identity/bindings.c src/identity/bindings.h \
+	src/identity/hs-keys.c src/identity/hs-keys.h \
 	src/identity/hs-resolve.c src/identity/hs-resolve.h \
 	src/identity/identity.h \
 	src/identity/index.c src/identity/index.h \
@@ -23,7 +24,8 @@ libmxgate_la_SOURCES += \
 	src/identity/msisdn.c src/identity/msisdn.h \
 	src/identity/openid.c src/identity/openid.h \
 	src/identity/routes.c \
-	src/identity/sessions.c src/identity/sessions.h
+	src/identity/sessions.c src/identity/sessions.h \
+	src/identity/xmatrix.c src/identity/xmatrix.h
 
 check_PROGRAMS += \
 	tests/unit/test-bindings \
@@ -31,4 +33,5 @@ check_PROGRAMS += \
 	tests/unit/test-index \
 	tests/unit/test-lookup-body \
 	tests/unit/test-msisdn \
-	tests/unit/test-sessions
+	tests/unit/test-sessions \
+	tests/unit/test-xmatrix

@@ -5,6 +5,7 @@ over canonical JSON checked with node), the hashed lookup seeing the binding
 within a second, rebinding to another user, unbind by session, and the
 documented errors."""
 
+import copy
 import json
 import time
 
@@ -165,7 +166,7 @@ def rebind_and_unbind():
         r = unbind(env, {"mxid": BOB, "threepid": tp, "sid": sid_b, "client_secret": "ru2"},
                    headers={"Authorization": 'X-Matrix origin="example.org",key="ed25519:a",'
                                               'sig="c2ln",destination="example.org"'})
-        check("X-Matrix unbind: 401 M_FORBIDDEN (not supported yet)",
+        check("X-Matrix unbind with a key the homeserver does not have: 401 M_FORBIDDEN",
               r.status == 401 and errcode(r) == "M_FORBIDDEN", r)
         r = unbind(env, {"mxid": BOB, "threepid": {"medium": "email"}})
         check("unbind without threepid.address: 400 M_MISSING_PARAMS",
@@ -180,6 +181,63 @@ def rebind_and_unbind():
               lookup(env, "erin@example.org"))
         r = unbind(env, {"mxid": BOB, "threepid": tp, "sid": sid_b, "client_secret": "ru2"})
         check("unbind again: 200 {}", r.status == 200 and r.json == {}, r)
+
+
+def signed_header(env, body, origin="example.org", destination="example.org",
+                  uri=V2 + "/3pid/unbind", tamper=None):
+    """An X-Matrix header for POST uri with body, signed by the homeserver
+    peer (its real key); tamper edits the signed object first."""
+    env.key_fetches = getattr(env, "key_fetches", 0) + 1
+    key_id = next(iter((env.hs.request("GET", "/_matrix/key/v2/server").json or {})
+                       .get("verify_keys", {})))
+    obj = {"method": "POST", "uri": uri, "origin": origin, "destination_is": destination,
+           "content": copy.deepcopy(body)}
+    if tamper:
+        tamper(obj)
+    signed = env.hs.request("POST", "/_test/sign", {"json": obj}).json
+    sig = signed["signatures"]["example.org"][key_id]
+    return {"Authorization": 'X-Matrix origin="%s",key="%s",sig="%s",destination="%s"'
+                             % (origin, key_id, sig, destination)}
+
+
+@test
+def unbind_signed_by_homeserver():
+    with Env() as env:
+        sid = validate(env, "ivan@example.org", "xm1", 1)
+        check("bind", bind(env, sid, "xm1").status == 200)
+        check("lookup: alice", wait_for(lambda: lookup(env, "ivan@example.org") == ALICE, 1.5))
+        body = {"mxid": ALICE, "threepid": {"medium": "email", "address": "ivan@example.org"}}
+
+        r = unbind(env, body, signed_header(env, body, tamper=lambda o: o["content"].update(
+            mxid="@mallory:example.org")))
+        check("X-Matrix over other content: 401 M_FORBIDDEN",
+              r.status == 401 and errcode(r) == "M_FORBIDDEN", r)
+        r = unbind(env, body, signed_header(env, body, uri=V2 + "/3pid/bind"))
+        check("X-Matrix signed for another uri: 401 M_FORBIDDEN",
+              r.status == 401 and errcode(r) == "M_FORBIDDEN", r)
+        r = unbind(env, body, signed_header(env, body, destination="other.example"))
+        check("X-Matrix for another identity server: 401 M_FORBIDDEN",
+              r.status == 401 and errcode(r) == "M_FORBIDDEN", r)
+        r = unbind(env, body, {"Authorization": "X-Matrix origin=example.org"})
+        check("malformed X-Matrix header: 401 M_FORBIDDEN",
+              r.status == 401 and errcode(r) == "M_FORBIDDEN", r)
+        foreign = {"mxid": "@alice:other.org", "threepid": body["threepid"]}
+        r = unbind(env, foreign, signed_header(env, foreign))
+        check("X-Matrix for a user of another server: 403 M_FORBIDDEN",
+              r.status == 403 and errcode(r) == "M_FORBIDDEN", r)
+        check("the binding is still there", lookup(env, "ivan@example.org") == ALICE)
+
+        r = unbind(env, body, signed_header(env, body))
+        check("X-Matrix signed by the mxid's homeserver: 200 {}",
+              r.status == 200 and r.json == {}, r)
+        check("lookup finds nothing within a second",
+              wait_for(lambda: lookup(env, "ivan@example.org") is None, 1.5))
+        r = unbind(env, body, signed_header(env, body))
+        check("again, with the cached key: 200 {}", r.status == 200 and r.json == {}, r)
+        # The test asks for the key in every signed_header(); mxgate once,
+        # later checks come from its cache.
+        fetches = env.hs.log_text().count("GET /_matrix/key/v2/server") - env.key_fetches
+        check("mxgate fetched the key once (cached until valid_until_ts)", fetches == 1, fetches)
 
 
 @test
