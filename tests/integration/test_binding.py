@@ -240,6 +240,38 @@ def unbind_signed_by_homeserver():
         check("mxgate fetched the key once (cached until valid_until_ts)", fetches == 1, fetches)
 
 
+# A static store that gives judy's address to another user.  Env has no
+# stores placeholder: the section rides after the rate_limits lines.
+STORE = Env.NO_LIMITS + """
+stores:
+  - name: people
+    module: static
+    users:
+      - localpart: olduser
+        threepids:
+          - {medium: email, address: judy@example.org}"""
+
+
+@test
+def binding_wins_over_stores():
+    with Env(rate_limits=STORE) as env:
+        check("before: the store's owner",
+              lookup(env, "judy@example.org") == "@olduser:example.org",
+              lookup(env, "judy@example.org"))
+        sid = validate(env, "judy@example.org", "bw1", 1)
+        check("bind", bind(env, sid, "bw1").status == 200)
+        check("after the bind: the binding's owner, within a second",
+              wait_for(lambda: lookup(env, "judy@example.org") == ALICE, 1.5),
+              lookup(env, "judy@example.org"))
+        r = unbind(env, {"mxid": ALICE, "threepid": {"medium": "email",
+                                                     "address": "judy@example.org"},
+                         "sid": sid, "client_secret": "bw1"})
+        check("unbind: 200", r.status == 200, r)
+        check("after the unbind: the store's owner again",
+              wait_for(lambda: lookup(env, "judy@example.org") == "@olduser:example.org", 1.5),
+              lookup(env, "judy@example.org"))
+
+
 @test
 def binding_survives_restart():
     with Env() as env:
