@@ -87,8 +87,22 @@ static const char *const m3_sql[] = {
 	NULL
 };
 
-/* placeholder until bindings land */
-static const char *const m4_sql[] = { NULL };
+static const char *const m4_sql[] = {
+	/* 3PID bindings made with POST /3pid/bind: one Matrix ID per
+	 * (medium, canonical address); a new bind replaces the old one.  ts,
+	 * not_before and not_after are those of the signed association, in ms
+	 * since the epoch. */
+	"CREATE TABLE bindings ("
+	" medium TEXT NOT NULL,"
+	" address TEXT NOT NULL,"
+	" mxid TEXT NOT NULL,"
+	" ts BIGINT NOT NULL,"
+	" not_before BIGINT NOT NULL,"
+	" not_after BIGINT NOT NULL,"
+	" PRIMARY KEY (medium, address))",
+	"CREATE INDEX bindings_mxid ON bindings (mxid)",
+	NULL
+};
 
 static const char *const m5_sql[] = {
 	/* Pending room invitations to a 3PID (POST /store-invite).  token is
@@ -118,7 +132,7 @@ static const struct migration migrations[] = {
 	{ 1, "lookup peppers", m1_sql },
 	{ 2, "identity accounts, tokens and accepted terms", m2_sql },
 	{ 3, "validation sessions", m3_sql },
-	{ 4, "placeholder for bindings", m4_sql },	/* placeholder until bindings land */
+	{ 4, "3PID bindings", m4_sql },
 	{ 5, "invites", m5_sql },
 };
 

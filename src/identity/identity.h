@@ -57,5 +57,8 @@ void mxg_identity_get_validated_3pid(struct mxg_req *r);
 void mxg_identity_store_invite(struct mxg_req *r);
 void mxg_identity_sign_ed25519(struct mxg_req *r);
 void mxg_identity_pubkey_ephemeral_isvalid(struct mxg_req *r);
+/* api-bind.c */
+void mxg_identity_bind(struct mxg_req *r);
+void mxg_identity_unbind(struct mxg_req *r);
 
 #endif

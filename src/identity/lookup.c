@@ -15,6 +15,7 @@
 #include "core/crypto.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "identity/bindings.h"
 #include "identity/index.h"
 #include "identity/lookup.h"
 #include "stores/chain.h"
@@ -154,8 +155,9 @@ int mxg_lookup_refresh(struct mxg_lookup *lk, struct mxg_error *err)
 {
 	char pepper[256];
 	struct mxg_3pid_index *ix, *old;
-	struct mxg_error serr;
+	struct mxg_error serr, other_err;
 	enum mxg_store_result res;
+	bool bindings_ok;
 	struct timespec t0, t1;
 	size_t expected;
 	bool same_pepper;
@@ -170,7 +172,13 @@ int mxg_lookup_refresh(struct mxg_lookup *lk, struct mxg_error *err)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ix = mxg_3pid_index_create(pepper, expected + expected / 8);
 	mxg_error_clear(&serr);
-	res = mxg_store_chain_enumerate(lk->chain, index_add_cb, ix, &serr);
+	/* Bindings first: the index keeps the first owner of a 3PID, and a
+	 * binding is the user's own, validated claim. */
+	bindings_ok = mxg_bindings_enumerate(lk->db, index_add_cb, ix, &serr) == 0;
+	res = mxg_store_chain_enumerate(lk->chain, index_add_cb, ix,
+					bindings_ok ? &serr : &other_err);
+	if (!bindings_ok)
+		res = MXG_STORE_UNAVAILABLE;
 	mxg_3pid_index_seal(ix);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (res != MXG_STORE_OK) {

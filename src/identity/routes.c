@@ -52,6 +52,10 @@ const struct mxg_route mxg_identity_routes[] = {
 	  MXG_ROUTE_BLOCKING },
 	{ MXG_GET, IS_V2 "/pubkey/ephemeral/isvalid", MXG_RES_IDENTITY,
 	  mxg_identity_pubkey_ephemeral_isvalid, MXG_ROUTE_BLOCKING },
+	/* binding (api-bind.c) */
+	{ MXG_POST, IS_V2 "/3pid/bind", MXG_RES_IDENTITY, mxg_identity_bind, MXG_ROUTE_BLOCKING },
+	{ MXG_POST, IS_V2 "/3pid/unbind", MXG_RES_IDENTITY, mxg_identity_unbind,
+	  MXG_ROUTE_BLOCKING },
 	{ 0, NULL, 0, NULL, 0 },
 };
 
