@@ -55,7 +55,7 @@ import traceback
 
 __all__ = [
     "Daemon", "DaemonError", "Reply", "check", "skip", "test", "main",
-    "free_port", "port_open", "lookup_hash", "run_cli", "mxgate_bin", "pg_conninfo",
+    "free_port", "port_open", "lookup_hash", "canonical_json", "ed25519_verify", "run_cli", "mxgate_bin", "pg_conninfo",
     "tmp_dir", "sanitizer_report", "wait_for",
 ]
 
@@ -196,6 +196,33 @@ def port_open(port, host="127.0.0.1"):
         return True
     except OSError:
         return False
+
+
+def canonical_json(obj):
+    """Matrix canonical JSON (sorted keys, no spaces, raw UTF-8)."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+_NODE_VERIFY = """
+const c = require('crypto');
+const [msg, sig, x] = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const key = c.createPublicKey({key: {kty: 'OKP', crv: 'Ed25519', x}, format: 'jwk'});
+process.stdout.write(c.verify(null, Buffer.from(msg), key, Buffer.from(sig, 'base64')) ? 'valid' : 'invalid');
+"""
+
+
+def ed25519_verify(message, sig_b64, pub_b64):
+    """'valid' or 'invalid' as node's ed25519 says (Python's standard library
+    has none), or None when node is missing.  pub_b64 in either base64
+    alphabet, padded or not."""
+    node = shutil.which("node")
+    if not node:
+        return None
+    std = pub_b64.replace("-", "+").replace("_", "/")
+    x = base64.urlsafe_b64encode(base64.b64decode(std + "=" * (-len(std) % 4))).decode().rstrip("=")
+    p = subprocess.run([node, "-e", _NODE_VERIFY], capture_output=True, text=True, timeout=30,
+                       input=json.dumps([message, sig_b64, x]))
+    return p.stdout.strip() or p.stderr
 
 
 def wait_for(cond, timeout=10.0, interval=0.01):

@@ -1,5 +1,5 @@
 """test_binding.py: POST /3pid/bind and /3pid/unbind end to end: an e-mail
-validated through the real SMTP sink (test_validation's Env), bound by the
+validated through the real SMTP sink (validation_env's Env), bound by the
 registered user; the signed association (fields, and the ed25519 signature
 over canonical JSON checked with node), the hashed lookup seeing the binding
 within a second, rebinding to another user, unbind by session, and the
@@ -9,16 +9,9 @@ import copy
 import json
 import time
 
-import harness
-from harness import check, lookup_hash, main, register_account, skip, test, wait_for
-
-# Reuse test_validation's environment (SMTP sink, SMS gateway, homeserver
-# peer, registered @alice).  Importing it registers its tests too: drop
-# them, this file runs only its own.
-_ours = len(harness._tests)
-from test_validation import V2, Env, parts, token_of  # noqa: E402
-from test_limits import ed25519_verify  # noqa: E402
-del harness._tests[_ours:]
+from harness import (check, ed25519_verify, lookup_hash, main, register_account, skip, test,
+                     wait_for)
+from validation_env import V2, Env, parts, token_of
 
 ALICE = "@alice:example.org"
 BOB = "@bob:example.org"

@@ -13,16 +13,13 @@ import glob
 import json
 import os
 import re
-import shutil
-import socket
-import subprocess
 import urllib.parse
 
-from harness import (Daemon, HomeserverPeer, check, main, register_account, skip, test,
-                     tmp_dir, wait_for)
+from harness import (Daemon, HomeserverPeer, canonical_json, check, ed25519_verify, main,
+                     register_account, skip, test, tmp_dir, wait_for)
+from validation_env import Peer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PEERS = os.path.join(ROOT, "tests", "peers")
 TEMPLATES = os.path.join(ROOT, "etc", "templates")
 V2 = "/_matrix/identity/v2"
 SMTP_PASSWORD = "smtp-pw-s3cret"
@@ -61,39 +58,6 @@ threepid:
 """
 
 
-def port_open(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class SmtpSink:
-    """tests/peers/smtp_sink.py on a free port, up once the port accepts."""
-
-    def __init__(self, mail_dir):
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            ["/usr/bin/python3", os.path.join(PEERS, "smtp_sink.py"), str(self.port), mail_dir,
-             "mxgate", SMTP_PASSWORD], stdin=subprocess.DEVNULL)
-        if not wait_for(lambda: self.proc.poll() is not None or port_open(self.port), 10):
-            raise RuntimeError("smtp_sink.py did not start")
-        if self.proc.poll() is not None:
-            raise RuntimeError("smtp_sink.py exited %d" % self.proc.returncode)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
 class Env:
     """The daemon with an SMTP sink and a homeserver peer; @alice:example.org
     registered (env.token)."""
@@ -107,7 +71,7 @@ class Env:
         os.makedirs(self.mail_dir)
         with open(os.path.join(self.dir, "smtp.pw"), "w") as f:
             f.write(SMTP_PASSWORD + "\n")
-        self.smtp = SmtpSink(self.mail_dir)
+        self.smtp = Peer("smtp_sink.py", self.mail_dir, "mxgate", SMTP_PASSWORD)
         self.hs = HomeserverPeer("example.org")
         self.daemon = Daemon(CONFIG, subst={
             "HS_URL": self.hs.base_url, "RATE_LIMITS": rate_limits, "TEMPLATES": TEMPLATES,
@@ -167,29 +131,6 @@ def parts(msg):
 
 def errcode(r):
     return (r.json or {}).get("errcode")
-
-
-def canonical(obj):
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-NODE_VERIFY = """
-const c = require('crypto');
-const [msg, sig, x] = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-const key = c.createPublicKey({key: {kty: 'OKP', crv: 'Ed25519', x}, format: 'jwk'});
-process.stdout.write(c.verify(null, Buffer.from(msg), key, Buffer.from(sig, 'base64')) ? 'valid' : 'invalid');
-"""
-
-
-def ed25519_verify(message, sig_b64, pub_b64url):
-    """'valid'/'invalid' from node (pub as URL-safe unpadded base64), or None
-    when node is missing."""
-    node = shutil.which("node")
-    if not node:
-        return None
-    p = subprocess.run([node, "-e", NODE_VERIFY], capture_output=True, text=True, timeout=30,
-                       input=json.dumps([message, sig_b64, pub_b64url]))
-    return p.stdout.strip() or p.stderr
 
 
 def sign_params(text):
@@ -270,7 +211,7 @@ def store_invite():
               signed.get("mxid") == "@dave:example.org" and signed.get("token") == token, r)
         sig = (signed.get("signatures") or {}).get("example.org", {}).get("ed25519:0")
         check("signed by example.org ed25519:0", isinstance(sig, str), signed)
-        verdict = ed25519_verify(canonical({k: v for k, v in signed.items()
+        verdict = ed25519_verify(canonical_json({k: v for k, v in signed.items()
                                             if k != "signatures"}), sig or "", eph) \
             if sig else "no sig"
         if verdict is None:

@@ -6,13 +6,12 @@ per_second 0, X-Forwarded-For from trusted proxies only), pepper rotation
 The v1 lookup signature is verified with Node's ed25519 (Python's standard
 library has none); without node that one case is skipped."""
 
-import base64
 import json
-import shutil
 import subprocess
 import time
 
-from harness import Daemon, check, skip, test, main, lookup_hash, pg_conninfo, wait_for
+from harness import (Daemon, check, ed25519_verify, lookup_hash, main, pg_conninfo, skip, test,
+                     wait_for)
 
 BASE = """
 server_name: example.org
@@ -211,29 +210,6 @@ def v1_off():
             r = d.request(method, path, body={} if method == "POST" else None)
             check("v1 off: %s %s is 404 M_UNRECOGNIZED" % (method, path.split("?")[0]),
                   r.status == 404 and errcode(r) == "M_UNRECOGNIZED", r)
-
-
-def unpadded_b64url(std_b64):
-    raw = base64.b64decode(std_b64 + "=" * (-len(std_b64) % 4))
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-NODE_VERIFY = """
-const c = require('crypto');
-const [msg, sig, x] = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-const key = c.createPublicKey({key: {kty: 'OKP', crv: 'Ed25519', x}, format: 'jwk'});
-process.stdout.write(c.verify(null, Buffer.from(msg), key, Buffer.from(sig, 'base64')) ? 'valid' : 'invalid');
-"""
-
-
-def ed25519_verify(message, sig_b64, pub_b64):
-    """'valid'/'invalid' from node, or None when node is missing."""
-    node = shutil.which("node")
-    if not node:
-        return None
-    p = subprocess.run([node, "-e", NODE_VERIFY], capture_output=True, text=True, timeout=30,
-                       input=json.dumps([message, sig_b64, unpadded_b64url(pub_b64)]))
-    return p.stdout.strip() or p.stderr
 
 
 @test
