@@ -65,6 +65,23 @@ void mxg_buf_append_json_string(struct mxg_buf *b, const char *s)
 	mxg_buf_append(b, "\"", 1);
 }
 
+void mxg_buf_append_urlenc(struct mxg_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
+			mxg_buf_append(b, s, 1);
+		} else {
+			char esc[3] = { '%', hex[c >> 4], hex[c & 0xf] };
+			mxg_buf_append(b, esc, 3);
+		}
+	}
+}
+
 void mxg_buf_free(struct mxg_buf *b)
 {
 	free(b->data);

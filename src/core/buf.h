@@ -21,6 +21,10 @@ void mxg_buf_append_str(struct mxg_buf *b, const char *s);
  * escaped (RFC 8259), other bytes as they are. */
 void mxg_buf_append_json_string(struct mxg_buf *b, const char *s);
 
+/* s percent-encoded for a URL query: everything but RFC 3986's unreserved
+ * characters (A-Z a-z 0-9 - . _ ~). */
+void mxg_buf_append_urlenc(struct mxg_buf *b, const char *s);
+
 void mxg_buf_free(struct mxg_buf *b);
 
 #endif

@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +33,7 @@
 #include "identity/invites.h"
 #include "identity/lookup.h"
 #include "identity/sessions.h"
-#include "notify/smtp.h"
+#include "notify/mail.h"
 #include "notify/templates.h"
 
 /* Template variables: the computed ones plus every string member of the
@@ -49,21 +48,6 @@ static void db_error_reply(struct mxg_req *r, const struct mxg_error *err)
 		mxg_reply_error(r, 503, "M_UNKNOWN", "The database is unavailable");
 	else
 		mxg_reply_error(r, 500, "M_UNKNOWN", "Internal error");
-}
-
-/* Percent-encode everything but RFC 3986 unreserved characters. */
-static void append_urlenc(struct mxg_buf *b, const char *s)
-{
-	char hex[4];
-
-	for (; *s != '\0'; s++) {
-		if (isalnum((unsigned char)*s) || strchr("-._~", *s) != NULL) {
-			mxg_buf_append(b, s, 1);
-		} else {
-			snprintf(hex, sizeof(hex), "%%%02X", (unsigned char)*s);
-			mxg_buf_append(b, hex, 3);
-		}
-	}
 }
 
 /* The canonical address when it can go into SMTP headers and RCPT TO. */
@@ -118,77 +102,47 @@ static void join_link(struct mxg_req *r, const struct invite_mail *m, struct mxg
 
 	if (web == NULL || (strncmp(web, "https://", 8) != 0 && strncmp(web, "http://", 7) != 0)) {
 		mxg_buf_append_str(b, "https://matrix.to/#/");
-		append_urlenc(b, alias != NULL ? alias : room_id);
+		mxg_buf_append_urlenc(b, alias != NULL ? alias : room_id);
 		return;
 	}
 	mxg_buf_append_str(&sign, cfg->public_baseurl);
 	mxg_buf_append_str(&sign, "_matrix/identity/v2/sign-ed25519?token=");
-	append_urlenc(&sign, m->token);
+	mxg_buf_append_urlenc(&sign, m->token);
 	mxg_buf_append_str(&sign, "&private_key=");
-	append_urlenc(&sign, m->private_key);
+	mxg_buf_append_urlenc(&sign, m->private_key);
 
 	mxg_buf_append_str(b, web);
 	mxg_buf_append_str(b, "/#/room/");
-	append_urlenc(b, room_id);
+	mxg_buf_append_urlenc(b, room_id);
 	mxg_buf_append_str(b, "?email=");
-	append_urlenc(b, m->address);
+	mxg_buf_append_urlenc(b, m->address);
 	mxg_buf_append_str(b, "&signurl=");
-	append_urlenc(b, sign.data);
+	mxg_buf_append_urlenc(b, sign.data);
 	if (name != NULL) {
 		mxg_buf_append_str(b, "&room_name=");
-		append_urlenc(b, name);
+		mxg_buf_append_urlenc(b, name);
 	}
 	if (inviter != NULL) {
 		mxg_buf_append_str(b, "&inviter_name=");
-		append_urlenc(b, inviter);
+		mxg_buf_append_urlenc(b, inviter);
 	}
 	explicit_bzero(sign.data, sign.len);
 	mxg_buf_free(&sign);
 }
 
-/* Split "Subject: ...\n\n" off a rendered text template (in place). */
-static const char *take_subject(char *text, const char **body_r)
-{
-	char *subject, *nl, *body;
-
-	*body_r = text;
-	if (strncmp(text, "Subject:", 8) != 0)
-		return NULL;
-	subject = text + 8;
-	while (*subject == ' ')
-		subject++;
-	nl = strchr(text, '\n');
-	if (nl == NULL) {
-		*body_r = text + strlen(text);
-		return subject;
-	}
-	*nl = '\0';
-	if (nl > text && nl[-1] == '\r')
-		nl[-1] = '\0';
-	body = nl + 1;
-	if (*body == '\r')
-		body++;
-	if (*body == '\n')
-		body++;
-	*body_r = body;
-	return subject;
-}
-
 static int send_invite_email(struct mxg_req *r, const struct invite_mail *m)
 {
 	const struct mxg_config *cfg = mxg_req_app(r)->config;
-	const char *dir = cfg->threepid.email.templates_dir;
 	const char *sender = mxg_json_string(m->body, "sender");
 	const char *inviter = mxg_json_string(m->body, "sender_display_name");
 	const char *room = mxg_json_string(m->body, "room_name");
 	struct mxg_template_var vars[MAX_VARS];
 	struct mxg_buf link = MXG_BUF_INIT;
 	struct mxg_error err;
-	char *text, *html = NULL;
-	const char *subject, *body, *key;
+	const char *key;
 	json_t *value;
 	size_t n = 0;
-	int rc = -1;
+	int rc;
 
 	if (room == NULL)
 		room = mxg_json_string(m->body, "room_alias");
@@ -208,34 +162,12 @@ static int send_invite_email(struct mxg_req *r, const struct invite_mail *m)
 			vars[n++] = (struct mxg_template_var){ key, json_string_value(value) };
 	}
 
-	text = mxg_template_load_render(dir, "invite-email.txt", vars, n, &err);
-	if (text != NULL)
-		html = mxg_template_load_render(dir, "invite-email.html", vars, n, &err);
-	if (text == NULL || html == NULL) {
-		mxg_error("invites: %s", err.msg);
-		goto out;
-	}
-	subject = take_subject(text, &body);
-	struct mxg_mail mail = {
-		.to = m->address,
-		.subject = subject != NULL ? subject : "You have been invited to a Matrix room",
-		.text = body,
-		.html = html,
-	};
-
-	if (mxg_smtp_send(&cfg->threepid.email, &mail, &err) < 0)
+	rc = mxg_mail_send_templated(&cfg->threepid.email, "invite-email", vars, n, m->address,
+				     "You have been invited to a Matrix room", &err);
+	if (rc < 0)
 		mxg_error("invites: e-mail to %s not sent: %s", m->address, err.msg);
-	else
-		rc = 0;
-out:
-	/* The mail holds the private key and the token. */
-	if (text != NULL)
-		explicit_bzero(text, strlen(text));
-	if (html != NULL)
-		explicit_bzero(html, strlen(html));
+	/* The link holds the private key and the token. */
 	explicit_bzero(link.data, link.len);
-	free(text);
-	free(html);
 	mxg_buf_free(&link);
 	return rc;
 }

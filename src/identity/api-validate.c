@@ -11,7 +11,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +27,8 @@
 #include "identity/identity.h"
 #include "identity/msisdn.h"
 #include "identity/sessions.h"
+#include "notify/mail.h"
 #include "notify/sms.h"
-#include "notify/smtp.h"
 #include "notify/templates.h"
 
 #define NEXT_LINK_MAX 2048
@@ -181,95 +180,36 @@ static void session_error_reply(struct mxg_req *r, enum mxg_session_result rc,
 		db_error_reply(r, err);
 }
 
-/* Percent-encode everything but RFC 3986 unreserved characters. */
-static void append_urlenc(struct mxg_buf *b, const char *s)
-{
-	char hex[4];
-
-	for (; *s != '\0'; s++) {
-		if (isalnum((unsigned char)*s) || strchr("-._~", *s) != NULL) {
-			mxg_buf_append(b, s, 1);
-		} else {
-			snprintf(hex, sizeof(hex), "%%%02X", (unsigned char)*s);
-			mxg_buf_append(b, hex, 3);
-		}
-	}
-}
-
 /* --- sending ------------------------------------------------------------------ */
 
 static int send_email(struct mxg_req *r, const char *address, const char *sid,
 		      const char *client_secret, const char *token)
 {
 	const struct mxg_config *cfg = mxg_req_app(r)->config;
-	const char *dir = cfg->threepid.email.templates_dir;
 	struct mxg_buf link = MXG_BUF_INIT;
 	struct mxg_error err;
-	char *text, *html = NULL, *subject = NULL, *body;
-	int rc = -1;
+	int rc;
 
 	/* The v2 link: sid, client_secret and token, nothing else secret. */
 	mxg_buf_append_str(&link, cfg->public_baseurl);
 	mxg_buf_append_str(&link, "_matrix/identity/v2/validate/email/submitToken?sid=");
-	append_urlenc(&link, sid);
+	mxg_buf_append_urlenc(&link, sid);
 	mxg_buf_append_str(&link, "&client_secret=");
-	append_urlenc(&link, client_secret);
+	mxg_buf_append_urlenc(&link, client_secret);
 	mxg_buf_append_str(&link, "&token=");
-	append_urlenc(&link, token);
+	mxg_buf_append_urlenc(&link, token);
 
 	const struct mxg_template_var vars[] = {
 		{ "link", link.data }, { "token", token },
 		{ "server_name", cfg->server_name }, { "address", address },
 	};
-	size_t nvars = sizeof(vars) / sizeof(vars[0]);
 
-	text = mxg_template_load_render(dir, "validation-email.txt", vars, nvars, &err);
-	if (text != NULL)
-		html = mxg_template_load_render(dir, "validation-email.html", vars, nvars, &err);
-	if (text == NULL || html == NULL) {
-		mxg_error("validation: %s", err.msg);
-		goto out;
-	}
-	/* The text template starts with "Subject: ..." and a blank line. */
-	body = text;
-	if (strncmp(text, "Subject:", 8) == 0) {
-		char *nl = strchr(text, '\n');
-
-		subject = text + 8;
-		while (*subject == ' ')
-			subject++;
-		if (nl != NULL) {
-			*nl = '\0';
-			if (nl > text && nl[-1] == '\r')
-				nl[-1] = '\0';
-			body = nl + 1;
-			if (*body == '\r')
-				body++;
-			if (*body == '\n')
-				body++;
-		} else {
-			body = text + strlen(text);
-		}
-	}
-	struct mxg_mail mail = {
-		.to = address,
-		.subject = subject != NULL ? subject : "Validate your e-mail address",
-		.text = body,
-		.html = html,
-	};
-
-	if (mxg_smtp_send(&cfg->threepid.email, &mail, &err) < 0)
+	rc = mxg_mail_send_templated(&cfg->threepid.email, "validation-email", vars,
+				     sizeof(vars) / sizeof(vars[0]), address,
+				     "Validate your e-mail address", &err);
+	if (rc < 0)
 		mxg_error("validation: e-mail to %s not sent: %s", address, err.msg);
-	else
-		rc = 0;
-out:
-	if (text != NULL)
-		explicit_bzero(text, strlen(text));
-	if (html != NULL)
-		explicit_bzero(html, strlen(html));
 	explicit_bzero(link.data, link.len);
-	free(text);
-	free(html);
 	mxg_buf_free(&link);
 	return rc;
 }

@@ -2,6 +2,7 @@
 # render.
 
 libmxgate_la_SOURCES += \
+	src/notify/mail.c src/notify/mail.h \
 	src/notify/sms.c src/notify/sms.h \
 	src/notify/smtp.c src/notify/smtp.h \
 	src/notify/templates.c src/notify/templates.h

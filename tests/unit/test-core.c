@@ -71,7 +71,7 @@ static void test_buf(void)
 {
 	struct mxg_buf b = MXG_BUF_INIT;
 
-	test_begin("buf: appends and JSON string escaping");
+	test_begin("buf: appends, JSON string escaping, URL encoding");
 	mxg_buf_append_str(&b, "{");
 	mxg_buf_append_json_string(&b, "plain");
 	mxg_buf_append_str(&b, ":");
@@ -79,6 +79,9 @@ static void test_buf(void)
 	mxg_buf_append_str(&b, "}");
 	test_assert_streq(b.data, "{\"plain\":\"q\\\"b\\\\s\\u000a\\u0001\\u001f caf\xc3\xa9\"}");
 	test_assert(b.len == strlen(b.data));
+	mxg_buf_free(&b);
+	mxg_buf_append_urlenc(&b, "a b&c=d/\xc3\xa9~._-Z9");
+	test_assert_streq(b.data, "a%20b%26c%3Dd%2F%C3%A9~._-Z9");
 	for (int i = 0; i < 1000; i++)
 		mxg_buf_append(&b, "0123456789", 10);
 	test_assert(b.len > 10000 && b.data[b.len] == '\0');
