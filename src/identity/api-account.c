@@ -98,8 +98,7 @@ void mxg_identity_account_register(struct mxg_req *r)
 	}
 	if (mxg_is_account_register(app->db, user_id, app->config->identity.token_lifetime_ms,
 				    token, &err) < 0) {
-		mxg_error("register %s: %s", user_id, err.msg);
-		mxg_reply_error(r, 503, "M_UNKNOWN", "The database is unavailable");
+		mxg_identity_db_error_reply(r, "register", &err);
 		return;
 	}
 	mxg_info("register: identity server token issued to %s", user_id);
@@ -136,8 +135,7 @@ void mxg_identity_account_logout(struct mxg_req *r)
 	if (rc > 0)
 		rc = mxg_is_token_delete(app->db, info.hash, &err);
 	if (rc < 0) {
-		mxg_error("logout: %s", err.msg);
-		mxg_reply_error(r, 503, "M_UNKNOWN", "The database is unavailable");
+		mxg_identity_db_error_reply(r, "logout", &err);
 		return;
 	}
 	if (rc == 0) {

@@ -41,28 +41,6 @@
 #define MAX_VARS 48
 #define B64_KEY_SIZE MXG_BASE64_ENCODED_SIZE(MXG_ED25519_SEED_LEN)
 
-static void db_error_reply(struct mxg_req *r, const struct mxg_error *err)
-{
-	mxg_error("invites: database: %s", err->msg);
-	if (err->code == MXG_DB_ERR_UNAVAILABLE)
-		mxg_reply_error(r, 503, "M_UNKNOWN", "The database is unavailable");
-	else
-		mxg_reply_error(r, 500, "M_UNKNOWN", "Internal error");
-}
-
-/* The canonical address when it can go into SMTP headers and RCPT TO. */
-static const char *email_address(struct mxg_req *r, const char *email)
-{
-	char *canon = mxg_3pid_canonicalize(mxg_req_arena(r), "email", email);
-
-	if (canon == NULL)
-		return NULL;
-	for (const unsigned char *p = (const unsigned char *)canon; *p != '\0'; p++)
-		if (*p <= 0x20 || *p >= 0x7f || strchr("<>()[],;:\\\"", *p) != NULL)
-			return NULL;
-	return canon;
-}
-
 /* The Matrix ID the hashed-lookup index has for the address, or NULL. */
 static const char *bound_mxid(struct mxg_req *r, const char *address)
 {
@@ -252,7 +230,7 @@ void mxg_identity_store_invite(struct mxg_req *r)
 		mxg_reply_error(r, 400, "M_UNRECOGNIZED", "Only e-mail invites are supported");
 		return;
 	}
-	address = email_address(r, address);
+	address = mxg_mail_address(mxg_req_arena(r), address);
 	if (address == NULL) {
 		mxg_reply_error(r, 400, "M_INVALID_EMAIL", "Not an e-mail address");
 		return;
@@ -287,7 +265,7 @@ void mxg_identity_store_invite(struct mxg_req *r)
 	free(extra);
 	if (rc < 0) {
 		explicit_bzero(eph_priv, sizeof(eph_priv));
-		db_error_reply(r, &err);
+		mxg_identity_db_error_reply(r, "invites", &err);
 		return;
 	}
 
@@ -346,7 +324,7 @@ void mxg_identity_sign_ed25519(struct mxg_req *r)
 	if (rc <= 0) {
 		explicit_bzero(seed, sizeof(seed));
 		if (rc < 0)
-			db_error_reply(r, &err);
+			mxg_identity_db_error_reply(r, "invites", &err);
 		else
 			mxg_reply_error(r, 404, "M_UNRECOGNIZED", "Didn't recognize token");
 		return;
@@ -382,7 +360,7 @@ void mxg_identity_pubkey_ephemeral_isvalid(struct mxg_req *r)
 		return;
 	}
 	if (mxg_invites_ephemeral_valid(mxg_req_app(r)->db, pub, &valid, &err) < 0) {
-		db_error_reply(r, &err);
+		mxg_identity_db_error_reply(r, "invites", &err);
 		return;
 	}
 	mxg_reply_json(r, 200, json_pack("{s:b}", "valid", valid));

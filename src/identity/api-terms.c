@@ -73,8 +73,7 @@ void mxg_identity_terms_accept(struct mxg_req *r)
 	mxg_error_clear(&err);
 	if (mxg_is_terms_accept(app->db, ic, acct.user_id, urls, json_array_size(accepts),
 				&err) < 0) {
-		mxg_error("terms: %s", err.msg);
-		mxg_reply_error(r, 503, "M_UNKNOWN", "The database is unavailable");
+		mxg_identity_db_error_reply(r, "terms", &err);
 		return;
 	}
 	mxg_reply_json(r, 200, json_object());

@@ -76,19 +76,6 @@ static bool next_link_valid(const char *link)
 	return true;
 }
 
-/* The canonical address when it can go into SMTP headers and RCPT TO. */
-static const char *email_address(struct mxg_req *r, const char *email)
-{
-	char *canon = mxg_3pid_canonicalize(mxg_req_arena(r), "email", email);
-
-	if (canon == NULL)
-		return NULL;
-	for (const unsigned char *p = (const unsigned char *)canon; *p != '\0'; p++)
-		if (*p <= 0x20 || *p >= 0x7f || strchr("<>()[],;:\\\"", *p) != NULL)
-			return NULL;
-	return canon;
-}
-
 /* Common parameters of both requestToken endpoints; replies on error. */
 struct request_params {
 	const char *client_secret;
@@ -133,15 +120,6 @@ static int request_params_or_reply(struct mxg_req *r, const json_t *body,
 
 /* --- replies ---------------------------------------------------------------- */
 
-static void db_error_reply(struct mxg_req *r, const struct mxg_error *err)
-{
-	mxg_error("validation: database: %s", err->msg);
-	if (err->code == MXG_DB_ERR_UNAVAILABLE)
-		mxg_reply_error(r, 503, "M_UNKNOWN", "The database is unavailable");
-	else
-		mxg_reply_error(r, 500, "M_UNKNOWN", "Internal error");
-}
-
 /* What a session result other than OK means, to a client (a Matrix error)
  * and to a person who clicked a link (a page). */
 static const struct session_error {
@@ -177,7 +155,7 @@ static void session_error_reply(struct mxg_req *r, enum mxg_session_result rc,
 	if (e != NULL)
 		mxg_reply_error(r, e->status, e->errcode, "%s", e->error);
 	else
-		db_error_reply(r, err);
+		mxg_identity_db_error_reply(r, "validation", err);
 }
 
 /* --- sending ------------------------------------------------------------------ */
@@ -313,7 +291,7 @@ void mxg_identity_validate_email_request(struct mxg_req *r)
 	}
 	if (request_params_or_reply(r, body, &p) < 0)
 		return;
-	address = email_address(r, email);
+	address = mxg_mail_address(mxg_req_arena(r), email);
 	if (address == NULL) {
 		mxg_reply_error(r, 400, "M_INVALID_EMAIL", "Not an e-mail address");
 		return;

@@ -13,6 +13,7 @@
 #include "core/mxconfig.h"
 #include "identity/accounts.h"
 #include "identity/auth.h"
+#include "identity/identity.h"
 
 const char *mxg_identity_auth_token(struct mxg_req *r)
 {
@@ -46,8 +47,7 @@ int mxg_identity_auth_or_reply(struct mxg_req *r, unsigned int flags,
 	mxg_error_clear(&err);
 	found = mxg_is_token_lookup(app->db, mxg_req_arena(r), token, &info, &err);
 	if (found < 0) {
-		mxg_error("auth: %s", err.msg);
-		mxg_reply_error(r, 503, "M_UNKNOWN", "The database is unavailable");
+		mxg_identity_db_error_reply(r, "auth", &err);
 		return -1;
 	}
 	if (found == 0) {

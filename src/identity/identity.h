@@ -11,6 +11,13 @@ struct mxg_config;
 
 extern const struct mxg_route mxg_identity_routes[];
 
+struct mxg_error;
+
+/* api-common.c: log "<what>: database: ..." and answer 503 M_UNKNOWN when the
+ * database is unreachable (err->code MXG_DB_ERR_UNAVAILABLE), else 500. */
+void mxg_identity_db_error_reply(struct mxg_req *r, const char *what,
+				 const struct mxg_error *err);
+
 /* The hash_details and lookup routes: open and inline, or authenticated
  * (blocking) when cfg->lookup.require_auth.  Register them beside
  * mxg_identity_routes. */

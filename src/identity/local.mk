@@ -6,6 +6,7 @@ libmxgate_la_SOURCES += \
 	src/identity/accounts.c src/identity/accounts.h \
 	src/identity/api-account.c \
 	src/identity/api-bind.c \
+	src/identity/api-common.c \
 	src/identity/api-invite.c \
 	src/identity/api-lookup-auth.c \
 	src/identity/api-lookup.c \

@@ -8,8 +8,22 @@
 #include <string.h>
 
 #include "core/mxconfig.h"
+#include "core/threepid.h"
 #include "notify/mail.h"
 #include "notify/smtp.h"
+
+const char *mxg_mail_address(struct mxg_arena *arena, const char *email)
+{
+	char *canon = mxg_3pid_canonicalize(arena, "email", email);
+
+	if (canon == NULL)
+		return NULL;
+	/* No spaces, controls, non-ASCII (no SMTPUTF8) or header specials. */
+	for (const unsigned char *p = (const unsigned char *)canon; *p != '\0'; p++)
+		if (*p <= 0x20 || *p >= 0x7f || strchr("<>()[],;:\\\"", *p) != NULL)
+			return NULL;
+	return canon;
+}
 
 /* Split "Subject: ...\n\nbody" in place; NULL when there is no subject line. */
 static const char *take_subject(char *text, const char **body_r)

@@ -12,7 +12,12 @@
 #include "core/error.h"
 #include "notify/templates.h"
 
+struct mxg_arena;
 struct mxg_email_conf;
+
+/* The canonical form of an e-mail address (arena memory) when it can go
+ * into SMTP headers and RCPT TO as it is, else NULL. */
+const char *mxg_mail_address(struct mxg_arena *arena, const char *email);
 
 /*
  * Render templates_dir/<name>.txt and .html, send them to `to` with the
