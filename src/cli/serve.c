@@ -24,6 +24,7 @@
 #include "http/server.h"
 #include "identity/identity.h"
 #include "identity/lookup.h"
+#include "identity/onbind.h"
 #include "stores/chain.h"
 
 static void usage(FILE *out)
@@ -104,6 +105,10 @@ static int open_services(struct serve_state *st)
 		mxg_crit("lookup: %s", err.msg);
 		return MXG_EXIT_FAILURE;
 	}
+	if (mxg_onbind_create(st->app.db, cfg, &st->app.onbind, &err) < 0) {
+		mxg_crit("onbind: %s", err.msg);
+		return MXG_EXIT_FAILURE;
+	}
 	return open_ratelimit(st);
 }
 
@@ -136,7 +141,8 @@ static int open_listeners(struct serve_state *st)
 			return MXG_EXIT_FAILURE;
 		}
 	}
-	if (mxg_lookup_start(st->app.lookup, &err) < 0) {
+	if (mxg_lookup_start(st->app.lookup, &err) < 0 ||
+	    mxg_onbind_start(st->app.onbind, &err) < 0) {
 		mxg_crit("%s", err.msg);
 		return MXG_EXIT_FAILURE;
 	}
@@ -152,6 +158,7 @@ static void close_all(struct serve_state *st)
 		mxg_server_destroy(&st->server);
 	}
 	mxg_lookup_destroy(&st->app.lookup);
+	mxg_onbind_destroy(&st->app.onbind);
 	mxg_ratelimit_destroy(&st->app.ratelimit);
 	mxg_store_chain_destroy(&st->app.stores);
 	mxg_db_close(&st->app.db);

@@ -15,6 +15,7 @@ struct mxg_config;
 struct mxg_db;
 struct mxg_store_chain;
 struct mxg_lookup;
+struct mxg_onbind;
 struct mxg_ratelimit;
 
 struct mxg_app {
@@ -24,6 +25,7 @@ struct mxg_app {
 	struct mxg_lookup *lookup;		/* hashed 3PID lookup service */
 	struct mxg_ed25519_key signing_key;
 	struct mxg_ratelimit *ratelimit;	/* NULL: nothing is limited */
+	struct mxg_onbind *onbind;		/* onbind delivery; NULL: queue only */
 };
 
 #endif

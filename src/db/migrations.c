@@ -128,12 +128,28 @@ static const char *const m5_sql[] = {
 	NULL
 };
 
+static const char *const m6_sql[] = {
+	/* Onbind callbacks waiting for delivery to a homeserver (onbind.c):
+	 * id random; body the JSON text POSTed to the mxid's homeserver;
+	 * next_attempt_at and created_at in ms since the epoch. */
+	"CREATE TABLE onbind_queue ("
+	" id TEXT NOT NULL PRIMARY KEY,"
+	" mxid TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" attempts INTEGER NOT NULL,"
+	" next_attempt_at BIGINT NOT NULL,"
+	" created_at BIGINT NOT NULL)",
+	"CREATE INDEX onbind_queue_due ON onbind_queue (next_attempt_at)",
+	NULL
+};
+
 static const struct migration migrations[] = {
 	{ 1, "lookup peppers", m1_sql },
 	{ 2, "identity accounts, tokens and accepted terms", m2_sql },
 	{ 3, "validation sessions", m3_sql },
 	{ 4, "3PID bindings", m4_sql },
 	{ 5, "invites", m5_sql },
+	{ 6, "onbind queue", m6_sql },
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

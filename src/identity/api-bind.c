@@ -6,7 +6,8 @@
  * long-term key; unbind is authorised by a validated session for the same
  * 3PID or by a request the mxid's homeserver signed (X-Matrix, keys from
  * hs-keys.c).  Both ask the lookup service to rebuild its index soon, so
- * that a lookup sees the change within about a second.
+ * that a lookup sees the change within about a second; bind also puts the
+ * pending invites into the association and queues the onbind (onbind.h).
  * Both routes are MXG_ROUTE_BLOCKING: database and network.
  */
 #include "config.h"
@@ -25,6 +26,7 @@
 #include "identity/bindings.h"
 #include "identity/identity.h"
 #include "identity/lookup.h"
+#include "identity/onbind.h"
 #include "identity/sessions.h"
 #include "identity/xmatrix.h"
 
@@ -82,7 +84,7 @@ void mxg_identity_bind(struct mxg_req *r)
 	struct mxg_binding b;
 	struct mxg_error err;
 	const char *sid, *secret, *mxid;
-	json_t *body, *assoc;
+	json_t *body, *assoc, *invites;
 	long long now;
 
 	if (mxg_identity_auth_or_reply(r, 0, &acct) < 0)
@@ -117,23 +119,37 @@ void mxg_identity_bind(struct mxg_req *r)
 	}
 	b = (struct mxg_binding){ .medium = tp.medium, .address = tp.address, .mxid = mxid,
 				  .ts = now, .not_before = now, .not_after = now + NOT_AFTER_MS };
-	assoc = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I}", "address", b.address, "medium", b.medium,
-			  "mxid", b.mxid, "not_before", (json_int_t)b.not_before,
-			  "not_after", (json_int_t)b.not_after, "ts", (json_int_t)b.ts);
+	/* The pending invites travel in the association and the onbind. */
+	if (mxg_onbind_invites(app->db, app->config->server_name, &app->signing_key, b.medium,
+			       b.address, b.mxid, &invites, &err) < 0) {
+		db_error_reply(r, "bind", &err);
+		return;
+	}
+	assoc = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:O}", "address", b.address,
+			  "medium", b.medium, "mxid", b.mxid, "not_before", (json_int_t)b.not_before,
+			  "not_after", (json_int_t)b.not_after, "ts", (json_int_t)b.ts,
+			  "invites", invites);
 	/* Sign before persisting: a binding we cannot answer for is not made. */
 	if (assoc == NULL || mxg_json_sign(assoc, app->config->server_name, &app->signing_key,
 					   &err) < 0) {
 		json_decref(assoc);
+		json_decref(invites);
 		mxg_error("bind: cannot sign the association: %s",
 			  assoc == NULL ? "out of memory" : err.msg);
 		mxg_reply_error(r, 500, "M_UNKNOWN", "Internal error");
 		return;
 	}
-	if (mxg_bindings_bind(app->db, &b, &err) < 0) {
+	/* Bound first, then queued: a failed queue answers 500 and the
+	 * client's retry binds again (idempotent) and queues. */
+	if (mxg_bindings_bind(app->db, &b, &err) < 0 ||
+	    mxg_onbind_queue(app->onbind, app->db, b.medium, b.address, b.mxid, invites,
+			     &err) < 0) {
 		json_decref(assoc);
+		json_decref(invites);
 		db_error_reply(r, "bind", &err);
 		return;
 	}
+	json_decref(invites);
 	mxg_lookup_refresh_soon(app->lookup);
 	mxg_info("bind: %s 3PID bound to %s", b.medium, b.mxid);
 	mxg_reply_json(r, 200, assoc);

@@ -25,6 +25,7 @@ libmxgate_la_SOURCES += \
 	src/identity/lookup-body.c src/identity/lookup-body.h \
 	src/identity/lookup.c src/identity/lookup.h \
 	src/identity/msisdn.c src/identity/msisdn.h \
+	src/identity/onbind.c src/identity/onbind.h \
 	src/identity/openid.c src/identity/openid.h \
 	src/identity/routes.c \
 	src/identity/sessions.c src/identity/sessions.h \
@@ -37,5 +38,6 @@ check_PROGRAMS += \
 	tests/unit/test-invites \
 	tests/unit/test-lookup-body \
 	tests/unit/test-msisdn \
+	tests/unit/test-onbind \
 	tests/unit/test-sessions \
 	tests/unit/test-xmatrix

@@ -64,7 +64,7 @@ def bind_signed_association():
         r = bind(env, sid, "bs1")
         a = r.json or {}
         check("bind: 200 with the association's fields",
-              r.status == 200 and set(a) == {"address", "medium", "mxid", "not_after",
+              r.status == 200 and set(a) == {"address", "invites", "medium", "mxid", "not_after",
                                              "not_before", "signatures", "ts"}, r)
         check("bind: canonical address, medium, mxid",
               a.get("address") == "alice@example.org" and a.get("medium") == "email" and

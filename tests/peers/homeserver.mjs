@@ -24,6 +24,7 @@
 //   userinfo_status     answer userinfo with this status and an M_UNKNOWN body
 //   userinfo_padding    add this many bytes of padding to the userinfo answer
 //   onbind_status       answer onbind with this status (retry tests)
+//   onbind_fail_first   answer the next N onbind calls with 500 (still recorded)
 //
 // To extend it, add an entry to ROUTES: "METHOD /path": handler(req, url, body)
 // returning [status, jsonBody] (or a Promise of it).
@@ -122,7 +123,11 @@ const ROUTES = {
 
   "POST /_matrix/federation/v1/3pid/onbind": (req, url, body) => {
     state.onbind.push(body);
-    const status = state.behaviour.onbind_status || 200;
+    let status = state.behaviour.onbind_status || 200;
+    if (state.behaviour.onbind_fail_first > 0) {
+      state.behaviour.onbind_fail_first--;
+      status = 500;
+    }
     return [status, status === 200 ? {} : { errcode: "M_UNKNOWN", error: "configured" }];
   },
 
