@@ -34,15 +34,6 @@
 #define NOT_AFTER_MS (100LL * 365 * 24 * 3600 * 1000)
 #define MXID_MAX 255
 
-static void db_error_reply(struct mxg_req *r, const char *what, const struct mxg_error *err)
-{
-	mxg_error("%s: database: %s", what, err->msg);
-	if (err->code == MXG_DB_ERR_UNAVAILABLE)
-		mxg_reply_error(r, 503, "M_UNKNOWN", "The database is unavailable");
-	else
-		mxg_reply_error(r, 500, "M_UNKNOWN", "Internal error");
-}
-
 /* "@localpart:server": enough to refuse garbage, the homeserver owns the
  * finer grammar. */
 static bool mxid_valid(const char *s)
@@ -71,7 +62,7 @@ static void bind_session_error(struct mxg_req *r, enum mxg_session_result rc,
 				"The session has not been validated");
 		break;
 	default:
-		db_error_reply(r, "bind", err);
+		mxg_identity_db_error_reply(r, "bind", err);
 	}
 }
 
@@ -122,7 +113,7 @@ void mxg_identity_bind(struct mxg_req *r)
 	/* The pending invites travel in the association and the onbind. */
 	if (mxg_onbind_invites(app->db, app->config->server_name, &app->signing_key, b.medium,
 			       b.address, b.mxid, &invites, &err) < 0) {
-		db_error_reply(r, "bind", &err);
+		mxg_identity_db_error_reply(r, "bind", &err);
 		return;
 	}
 	assoc = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:O}", "address", b.address,
@@ -146,7 +137,7 @@ void mxg_identity_bind(struct mxg_req *r)
 			     &err) < 0) {
 		json_decref(assoc);
 		json_decref(invites);
-		db_error_reply(r, "bind", &err);
+		mxg_identity_db_error_reply(r, "bind", &err);
 		return;
 	}
 	json_decref(invites);
@@ -189,7 +180,7 @@ static int unbind_session_auth(struct mxg_req *r, const char *sid, const char *s
 		mxg_reply_error(r, 400, "M_SESSION_EXPIRED", "The session has expired");
 		return -1;
 	default:
-		db_error_reply(r, "unbind", &err);
+		mxg_identity_db_error_reply(r, "unbind", &err);
 		return -1;
 	}
 	if (strcmp(tp.medium, medium) != 0 || strcmp(tp.address, address) != 0) {
@@ -272,7 +263,7 @@ void mxg_identity_unbind(struct mxg_req *r)
 	}
 	mxg_error_clear(&err);
 	if (mxg_bindings_unbind(app->db, medium, address, mxid, &removed, &err) < 0) {
-		db_error_reply(r, "unbind", &err);
+		mxg_identity_db_error_reply(r, "unbind", &err);
 		return;
 	}
 	if (removed) {
