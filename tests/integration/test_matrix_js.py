@@ -1,8 +1,9 @@
 """test_matrix_js.py: matrix-js-sdk, a real Matrix client from npm, uses
 mxgate as its identity server: registers with an OpenID token from the
 homeserver peer, accepts the terms, reads its account, does a hashed lookup,
-requests an e-mail token and follows the link from the mail a real SMTP
-server received (tests/js/is-client.mjs does the client's part)."""
+requests an e-mail token, follows the link from the mail a real SMTP server
+received, binds the address and finds it by hashed lookup (tests/js/
+is-client.mjs does the client's part)."""
 
 import json
 import os
@@ -98,6 +99,13 @@ def matrix_js_sdk_as_identity_client():
                   v.get("status") == 200 and v.get("body", {}).get("medium") == "email" and
                   v.get("body", {}).get("address") == "bob@example.org" and
                   isinstance(v.get("body", {}).get("validated_at"), int), detail)
+            b = steps.get("bind", {})
+            check("3pid/bind answers the signed association",
+                  b.get("status") == 200 and b.get("mxid") == "@bob:example.org" and b.get("signed"),
+                  detail)
+            check("identityHashedLookup finds the address just bound",
+                  steps.get("bound_lookup", {}).get("result") ==
+                  [{"address": "bob@example.org", "mxid": "@bob:example.org"}], detail)
     finally:
         smtp.kill()
         smtp.wait()

@@ -63,3 +63,19 @@ const validated = await fetch(`${env("IS_URL")}/_matrix/identity/v2/3pid/getVali
 	new URLSearchParams({ sid: req.sid, client_secret: secret }),
 	{ headers: { Authorization: `Bearer ${isToken}` } });
 say("validated", { status: validated.status, body: await validated.json() });
+
+// 5. Bind the validated address to this user, then find it by hashed lookup.
+const bind = await fetch(`${env("IS_URL")}/_matrix/identity/v2/3pid/bind`, {
+	method: "POST",
+	headers: { Authorization: `Bearer ${isToken}`, "Content-Type": "application/json" },
+	body: JSON.stringify({ sid: req.sid, client_secret: secret, mxid: account.user_id }),
+});
+const association = await bind.json();
+say("bind", { status: bind.status, mxid: association.mxid, signed: !!association.signatures });
+// The index is refreshed right after a bind, not during it: poll briefly.
+let bound = [];
+for (let i = 0; i < 100 && bound.length === 0; i++) {
+	bound = await client.identityHashedLookup([[env("VALIDATE_EMAIL"), "email"]], isToken);
+	if (bound.length === 0) await new Promise((r) => setTimeout(r, 50));
+}
+say("bound_lookup", { result: bound });
