@@ -22,6 +22,9 @@ data_dir: "@DATA_DIR@"
 listeners:
   - bind: "127.0.0.1:@PORT@"
     resources: [identity, health]
+# The client polls the lookup after binding: not a test of the limits.
+rate_limits:
+  lookup: {per_second: 0}
 identity:
   homeservers:
     - {server_name: example.org, base_url: "@HS_URL@"}
