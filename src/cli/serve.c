@@ -226,8 +226,13 @@ int mxg_cli_serve(int argc, char **argv)
 	st.app.config = st.cfg;
 	mxg_info("mxgate %s starting, config %s", PACKAGE_VERSION, st.cfg->file);
 	rc = open_services(&st);
-	if (rc == MXG_EXIT_OK)
+	/* Building the store and the index freed a lot of heap (the config's
+	 * YAML tree, growing arrays): hand those pages back before requests
+	 * start, so that the load's memory lands on a smaller base. */
+	if (rc == MXG_EXIT_OK) {
+		malloc_trim(0);
 		rc = open_listeners(&st);
+	}
 	if (rc == MXG_EXIT_OK) {
 		mxg_info("ready");
 		wait_for_stop();
