@@ -32,6 +32,15 @@ static void global_init(void)
 	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+int mxg_curl_global_init(struct mxg_error *err)
+{
+	pthread_once(&global_once, global_init);
+	if (global_rc != CURLE_OK)
+		return mxg_error_set(err, MXG_HTTPC_ERR_INTERNAL, "curl_global_init: %s",
+				     curl_easy_strerror(global_rc));
+	return 0;
+}
+
 void mxg_http_client_redact(const char *url, char *buf, size_t size)
 {
 	size_t n = strcspn(url, "?#");
@@ -182,10 +191,8 @@ int mxg_http_client_request(const struct mxg_http_client_req *req,
 				 strncmp(req->url, "https://", 8) != 0))
 		return mxg_error_set(err, MXG_HTTPC_ERR_INTERNAL, "'%s' is not an http(s) URL",
 				     safe_url);
-	pthread_once(&global_once, global_init);
-	if (global_rc != CURLE_OK)
-		return mxg_error_set(err, MXG_HTTPC_ERR_INTERNAL, "curl_global_init: %s",
-				     curl_easy_strerror(global_rc));
+	if (mxg_curl_global_init(err) < 0)
+		return -1;
 	if (ctimeout > timeout)
 		ctimeout = timeout;
 	c = curl_easy_init();

@@ -89,4 +89,9 @@ char *mxg_http_client_url(struct mxg_arena *arena, const char *base, const char 
  * (always NUL-terminated). */
 void mxg_http_client_redact(const char *url, char *buf, size_t size);
 
+/* libcurl's process-wide setup, once, from any thread; every user of
+ * libcurl (this client, SMTP, SMS) calls it before curl_easy_init().
+ * Returns 0, or -1 + err. */
+int mxg_curl_global_init(struct mxg_error *err);
+
 #endif

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,14 +11,8 @@
 
 #include "core/buf.h"
 #include "core/mxconfig.h"
+#include "http/client.h"
 #include "notify/sms.h"
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_init(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 /* The gateway's answer is not needed: read and drop it. */
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -54,7 +47,8 @@ int mxg_sms_send(const struct mxg_msisdn_conf *conf, const char *to, const char 
 	if (conf->gateway_url == NULL)
 		return mxg_error_set(err, EINVAL, "no SMS gateway configured "
 				     "(threepid.msisdn.gateway_url)");
-	pthread_once(&curl_once, curl_init);
+	if (mxg_curl_global_init(err) < 0)
+		return -1;
 	c = curl_easy_init();
 	if (c == NULL)
 		return mxg_error_set(err, ENOMEM, "curl_easy_init failed");

@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +18,8 @@
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "core/mxconfig.h"
+#include "http/client.h"
 #include "notify/smtp.h"
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_init(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 /* text as base64 lines of 76 characters (plus CRLF); LF becomes CRLF first
  * so that the decoded part has canonical line ends (RFC 2046). */
@@ -173,7 +166,8 @@ int mxg_smtp_send(const struct mxg_email_conf *conf, const struct mxg_mail *mail
 
 	if (mxg_mail_from_address(conf->from, from, sizeof(from)) == NULL)
 		return mxg_error_set(err, EINVAL, "threepid.email.from is too long");
-	pthread_once(&curl_once, curl_init);
+	if (mxg_curl_global_init(err) < 0)
+		return -1;
 	c = curl_easy_init();
 	if (c == NULL)
 		return mxg_error_set(err, ENOMEM, "curl_easy_init failed");
