@@ -1,6 +1,6 @@
 # tests/local.mk: unit tests (C, one per module) and the integration suite.
 
-EXTRA_DIST += tests/unit/test.h tests/unit/conf-report.h
+EXTRA_DIST += tests/unit/test.h tests/unit/conf-report.h tests/unit/db-test-util.h
 
 TESTS += $(check_PROGRAMS)
 

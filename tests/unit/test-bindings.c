@@ -16,6 +16,7 @@
 #include "db/db.h"
 #include "identity/bindings.h"
 #include "test.h"
+#include "db-test-util.h"
 
 #define T0 1700000000000LL
 
@@ -125,8 +126,9 @@ static void test_unbind(void)
 	test_end();
 }
 
-static void run_cases(const char *backend)
+static void run_cases(struct mxg_db *database, const char *backend)
 {
+	db = database;
 	fprintf(stderr, "# %s\n", backend);
 	test_bind_lookup();
 	test_rebind();
@@ -134,78 +136,12 @@ static void run_cases(const char *backend)
 	test_unbind();
 }
 
-static const struct mxg_db_settings base_settings = {
-	.pool_size = 2, .busy_timeout_ms = 5000, .connect_timeout_ms = 2000,
-	.statement_timeout_ms = 5000, .acquire_timeout_ms = 5000,
-};
-
-static void run_sqlite(void)
-{
-	char dir[] = "/tmp/test-bindings-XXXXXX", path[64];
-	struct mxg_db_settings set = base_settings;
-	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	struct mxg_error err;
-
-	test_begin("sqlite: database");
-	test_assert(mkdtemp(dir) != NULL);
-	snprintf(path, sizeof(path), "%s/b.db", dir);
-	set.driver = MXG_DB_SQLITE;
-	set.path = path;
-	test_assert(mxg_db_open(&set, &db, &err) == 0 && mxg_db_migrate(db, &err) == 0);
-	test_end();
-	if (db != NULL)
-		run_cases("sqlite");
-	mxg_db_close(&db);
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/b.db%s", dir, suffixes[i]);
-		unlink(path);
-	}
-	rmdir(dir);
-}
-
-/* In a private schema of the suite's server, dropped afterwards. */
-static void run_pgsql(const char *base)
-{
-	struct mxg_db_settings set = base_settings;
-	struct mxg_db *admin = NULL;
-	struct mxg_error err;
-	char schema[64], sql[128], *conninfo = NULL;
-
-	snprintf(schema, sizeof(schema), "mxgbind_%ld", (long)getpid());
-	set.driver = MXG_DB_POSTGRESQL;
-	set.conninfo = (char *)base;
-	test_begin("postgresql: private schema, migrated");
-	test_assert(mxg_db_open(&set, &admin, &err) == 0);
-	if (admin == NULL) {
-		test_end();
-		return;
-	}
-	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
-	test_assert(mxg_db_query(admin, sql, 0, NULL, NULL, &err) == 0);
-	test_assert(asprintf(&conninfo, "%s options='-c search_path=%s'", base, schema) > 0);
-	set.conninfo = conninfo;
-	test_assert(mxg_db_open(&set, &db, &err) == 0 && mxg_db_migrate(db, &err) == 0);
-	test_end();
-	if (db != NULL)
-		run_cases("postgresql");
-	mxg_db_close(&db);
-	snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS %s CASCADE", schema);
-	(void)mxg_db_query(admin, sql, 0, NULL, NULL, &err);
-	mxg_db_close(&admin);
-	free(conninfo);
-}
-
 int main(void)
 {
-	const char *pg = getenv("MXGATE_TEST_PGCONNINFO");
 
 	mxg_log_open("-", MXG_LOG_WARNING);
 	arena = mxg_arena_create(4096);
-	run_sqlite();
-	if (pg != NULL && pg[0] != '\0')
-		run_pgsql(pg);
-	else
-		test_skip("postgresql: every case", "MXGATE_TEST_PGCONNINFO is not set");
+	test_each_database(run_cases);
 	mxg_arena_destroy(&arena);
 	return test_done("test-bindings");
 }
