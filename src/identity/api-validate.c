@@ -270,18 +270,25 @@ static const char *request_session_or_reply(struct mxg_req *r, const char *mediu
 	return mxg_arena_strdup(mxg_req_arena(r), req.sid);
 }
 
-void mxg_identity_validate_email_request(struct mxg_req *r)
+/* What both requestToken endpoints check first: the rate limit (each request
+ * may send a message), the token, a JSON body.  NULL after replying. */
+static const json_t *request_body_or_reply(struct mxg_req *r)
 {
 	struct mxg_is_account acct;
+
+	if (mxg_ratelimit_check_or_reply(r, "request_token", NULL) < 0 ||
+	    mxg_identity_auth_or_reply(r, 0, &acct) < 0)
+		return NULL;
+	return mxg_req_json_or_reply(r);
+}
+
+void mxg_identity_validate_email_request(struct mxg_req *r)
+{
 	struct request_params p;
 	const json_t *body;
 	const char *email, *address, *sid;
 
-	/* Each request may send a message: limit it per IP. */
-	if (mxg_ratelimit_check_or_reply(r, "request_token", NULL) < 0 ||
-	    mxg_identity_auth_or_reply(r, 0, &acct) < 0)
-		return;
-	body = mxg_req_json_or_reply(r);
+	body = request_body_or_reply(r);
 	if (body == NULL)
 		return;
 	email = member_str(body, "email");
@@ -303,18 +310,13 @@ void mxg_identity_validate_email_request(struct mxg_req *r)
 
 void mxg_identity_validate_msisdn_request(struct mxg_req *r)
 {
-	struct mxg_is_account acct;
 	struct request_params p;
 	struct mxg_error err;
 	const json_t *body;
 	const char *country, *phone, *sid;
 	char msisdn[MXG_MSISDN_MAX + 1];
 
-	/* Each request may send a message: limit it per IP. */
-	if (mxg_ratelimit_check_or_reply(r, "request_token", NULL) < 0 ||
-	    mxg_identity_auth_or_reply(r, 0, &acct) < 0)
-		return;
-	body = mxg_req_json_or_reply(r);
+	body = request_body_or_reply(r);
 	if (body == NULL)
 		return;
 	country = member_str(body, "country");
