@@ -233,10 +233,8 @@ def unbind_signed_by_homeserver():
         check("mxgate fetched the key once (cached until valid_until_ts)", fetches == 1, fetches)
 
 
-# A static store that gives judy's address to another user.  Env has no
-# stores placeholder: the section rides after the rate_limits lines.
-STORE = Env.NO_LIMITS + """
-stores:
+# A static store that gives judy's address to another user.
+STORE = """stores:
   - name: people
     module: static
     users:
@@ -247,7 +245,7 @@ stores:
 
 @test
 def binding_wins_over_stores():
-    with Env(rate_limits=STORE) as env:
+    with Env(extra=STORE) as env:
         check("before: the store's owner",
               lookup(env, "judy@example.org") == "@olduser:example.org",
               lookup(env, "judy@example.org"))

@@ -7,104 +7,39 @@ is verified with Node's ed25519 over canonical JSON), and the key validity
 endpoints."""
 
 import base64
-import email
-import email.policy
-import glob
 import json
 import os
 import re
 import urllib.parse
 
-from harness import (Daemon, HomeserverPeer, canonical_json, check, ed25519_verify, main,
-                     register_account, skip, test, tmp_dir, wait_for)
-from validation_env import Peer
+from harness import canonical_json, check, ed25519_verify, main, register_account, skip, test
+from validation_env import Env as ValidationEnv, parts
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TEMPLATES = os.path.join(ROOT, "etc", "templates")
 V2 = "/_matrix/identity/v2"
-SMTP_PASSWORD = "smtp-pw-s3cret"
 ROOM = "!tea:example.org"
 
-CONFIG = """
-server_name: example.org
-public_baseurl: "http://127.0.0.1:@PORT@/"
-data_dir: "@DATA_DIR@"
-listeners:
-  - bind: "127.0.0.1:@PORT@"
-    resources: [identity, health]
-database:
-  driver: sqlite
-identity:
-  homeservers:
-    - {server_name: example.org, base_url: "@HS_URL@"}
-rate_limits:
-@RATE_LIMITS@
-stores:
+# carol's address is known to a store: inviting it is refused.
+STORES = """stores:
   - name: people
     module: static
     users:
       - localpart: carol
         threepids:
-          - {medium: email, address: Carol@Example.org}
-threepid:
-  email:
-    from: "mxgate test <noreply@example.org>"
-    smtp_url: "smtp://127.0.0.1:@SMTP_PORT@"
-    username: mxgate
-    password_file: "@SMTP_PW_FILE@"
-    connect_timeout: 2s
-    timeout: 5s
-    templates_dir: "@TEMPLATES@"
-"""
+          - {medium: email, address: Carol@Example.org}"""
 
 
-class Env:
-    """The daemon with an SMTP sink and a homeserver peer; @alice:example.org
-    registered (env.token)."""
+class Env(ValidationEnv):
+    """The validation environment (SMTP sink, homeserver peer, @alice
+    registered as env.token) with carol in a store, and invite helpers."""
 
-    NO_LIMITS = ("  request_token: {per_second: 0}\n  submit_token: {per_second: 0}\n"
-                 "  register: {per_second: 0}")
-
-    def __init__(self, rate_limits=NO_LIMITS):
-        self.dir = tmp_dir("invites")
-        self.mail_dir = os.path.join(self.dir, "mail")
-        os.makedirs(self.mail_dir)
-        with open(os.path.join(self.dir, "smtp.pw"), "w") as f:
-            f.write(SMTP_PASSWORD + "\n")
-        self.smtp = Peer("smtp_sink.py", self.mail_dir, "mxgate", SMTP_PASSWORD)
-        self.hs = HomeserverPeer("example.org")
-        self.daemon = Daemon(CONFIG, subst={
-            "HS_URL": self.hs.base_url, "RATE_LIMITS": rate_limits, "TEMPLATES": TEMPLATES,
-            "SMTP_PORT": self.smtp.port,
-            "SMTP_PW_FILE": os.path.join(self.dir, "smtp.pw")})
-        self.token = register_account(self.daemon, self.hs, "@alice:example.org")
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            self.daemon.__exit__(*exc)
-        finally:
-            self.smtp.stop()
-            self.hs.stop()
-        return False
-
-    def mails(self):
-        return sorted(glob.glob(os.path.join(self.mail_dir, "mail-*.eml")),
-                      key=lambda p: int(re.search(r"mail-(\d+)", p).group(1)))
-
-    def wait_mail(self, n):
-        """The n-th delivered mail (1-based) as an email.message, or None."""
-        if not wait_for(lambda: len(self.mails()) >= n, 10):
-            return None
-        with open(self.mails()[n - 1], "rb") as f:
-            return email.message_from_binary_file(f, policy=email.policy.default)
+    def __init__(self, rate_limits=ValidationEnv.NO_LIMITS):
+        super().__init__(rate_limits=rate_limits, extra=STORES)
+        self.token = self.daemon.is_token
 
     def post(self, path, body, token=True):
         if token is True:
             token = self.token
-        headers = {"Authorization": "Bearer %s" % token} if token else None
+        headers = {"Authorization": "Bearer %s" % token} if token else {}
         return self.daemon.post(V2 + path, body, headers=headers)
 
     def get(self, path):
@@ -117,16 +52,6 @@ class Env:
                 "org.matrix.web_client_location": "https://app.example.org"}
         body.update(extra)
         return self.post("/store-invite", body, token)
-
-
-def parts(msg):
-    text = html = None
-    for part in msg.walk():
-        if part.get_content_type() == "text/plain":
-            text = part.get_content()
-        elif part.get_content_type() == "text/html":
-            html = part.get_content()
-    return text, html
 
 
 def errcode(r):

@@ -52,6 +52,7 @@ threepid:
     username: acct
     password_file: "@SMS_PW_FILE@"
     timeout: 3s
+@EXTRA@
 """
 
 
@@ -91,7 +92,9 @@ class Env:
     NO_LIMITS = ("  request_token: {per_second: 0}\n  submit_token: {per_second: 0}\n"
                  "  register: {per_second: 0}")
 
-    def __init__(self, lifetime="24h", smtp=True, sms_status=201, rate_limits=NO_LIMITS):
+    def __init__(self, lifetime="24h", smtp=True, sms_status=201, rate_limits=NO_LIMITS,
+                 extra=""):
+        """extra: more top-level config (e.g. a stores: section)."""
         self.dir = tmp_dir("validation")
         self.mail_dir = os.path.join(self.dir, "mail")
         os.makedirs(self.mail_dir)
@@ -104,7 +107,7 @@ class Env:
         self.sms = Peer("sms_gateway.py", self.sms_file, sms_status)
         self.hs = HomeserverPeer("example.org")
         self.daemon = Daemon(CONFIG, subst={
-            "HS_URL": self.hs.base_url, "RATE_LIMITS": rate_limits,
+            "HS_URL": self.hs.base_url, "RATE_LIMITS": rate_limits, "EXTRA": extra,
             "LIFETIME": lifetime, "TEMPLATES": TEMPLATES,
             "SMTP_PORT": self.smtp.port if smtp else free_port(),
             "SMTP_PW_FILE": os.path.join(self.dir, "smtp.pw"),
