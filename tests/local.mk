@@ -1,6 +1,7 @@
 # tests/local.mk: unit tests (C, one per module) and the integration suite.
 
-EXTRA_DIST += tests/unit/test.h tests/unit/conf-report.h tests/unit/db-test-util.h
+EXTRA_DIST += tests/unit/test.h tests/unit/conf-report.h tests/unit/db-test-util.h \
+	tests/unit/man-keys.h
 
 TESTS += $(check_PROGRAMS)
 

@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/mxconfig.h"
 #include "core/log.h"
 #include "stores/chain.h"
+#include "stores/util.h"
 
 struct mxg_store_chain {
 	struct mxg_store_env env;
@@ -223,4 +225,63 @@ enum mxg_store_result mxg_store_chain_enumerate(struct mxg_store_chain *chain,
 		}
 	}
 	return ret;
+}
+
+static bool already_found(const struct mxg_store_search *out, const char *user_id)
+{
+	for (size_t i = 0; i < out->count; i++) {
+		if (strcmp(out->people[i].user_id, user_id) == 0)
+			return true;
+	}
+	return false;
+}
+
+enum mxg_store_result mxg_store_chain_search(struct mxg_store_chain *chain, const char *term,
+					     size_t limit, struct mxg_arena *arena,
+					     struct mxg_store_search *out, struct mxg_error *err)
+{
+	size_t asked = 0, down = 0;
+	struct mxg_error e;
+
+	memset(out, 0, sizeof(*out));
+	if (!mxg_store_term_ok(term) || limit == 0)
+		return MXG_STORE_OK;
+	out->people = mxg_arena_alloc(arena, sizeof(*out->people) * limit);
+	for (size_t i = 0; i < chain->count; i++) {
+		struct mxg_store *s = &chain->stores[i];
+		struct mxg_person *people = NULL;
+		size_t n = 0;
+		enum mxg_store_result res;
+
+		if (s->driver->directory_search == NULL)
+			continue;
+		asked++;
+		mxg_error_clear(&e);
+		/* Ask one more than we keep, to know whether there are more. */
+		res = s->driver->directory_search(s, term, limit + 1, arena, &people, &n, &e);
+		if (res != MXG_STORE_OK) {
+			mxg_log_set_context(s->name);
+			mxg_warning("directory search: store %s: %s", mxg_store_result_str(res),
+				    e.msg);
+			mxg_log_set_context(NULL);
+			if (down++ == 0 && err != NULL) {
+				*err = e;
+				mxg_error_prefix(err, "store '%s': ", s->name);
+			}
+			continue;
+		}
+		for (size_t j = 0; j < n; j++) {
+			if (people[j].user_id == NULL || already_found(out, people[j].user_id))
+				continue;
+			if (out->count == limit) {
+				out->limited = true;
+				break;
+			}
+			out->people[out->count++] = people[j];
+		}
+	}
+	out->partial = down > 0;
+	if (asked > 0 && down == asked)
+		return MXG_STORE_UNAVAILABLE;
+	return MXG_STORE_OK;
 }

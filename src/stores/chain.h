@@ -13,6 +13,7 @@
 #ifndef MXG_STORE_CHAIN_H
 #define MXG_STORE_CHAIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "stores/store.h"
@@ -56,5 +57,24 @@ enum mxg_store_result mxg_store_chain_profile(struct mxg_store_chain *chain, con
 enum mxg_store_result mxg_store_chain_enumerate(struct mxg_store_chain *chain,
 						mxg_store_3pid_fn *cb, void *cb_ctx,
 						struct mxg_error *err);
+
+/* What a directory search over the whole chain found. */
+struct mxg_store_search {
+	struct mxg_person *people;	/* count people, each user ID once */
+	size_t count;
+	bool limited;			/* more matched than the limit */
+	bool partial;			/* a store was down: err names it */
+};
+
+/*
+ * Ask every store with directory_search for at most limit people matching
+ * term, highest priority first; a person found by two stores is kept from
+ * the first.  A term shorter than MXG_STORE_TERM_MIN characters finds
+ * nobody (no store is asked).  OK, with partial set when some store was
+ * down; UNAVAILABLE when every store that searches was down.
+ */
+enum mxg_store_result mxg_store_chain_search(struct mxg_store_chain *chain, const char *term,
+					     size_t limit, struct mxg_arena *arena,
+					     struct mxg_store_search *out, struct mxg_error *err);
 
 #endif

@@ -5,7 +5,8 @@ libmxgate_la_SOURCES += \
 	src/stores/loader.c src/stores/loader.h \
 	src/stores/static.c src/stores/static.h \
 	src/stores/static-file.c \
-	src/stores/store.h
+	src/stores/store.h \
+	src/stores/util.c src/stores/util.h
 
 check_PROGRAMS += tests/unit/test-stores
 # The modules it loads resolve the core's symbols from the test program.

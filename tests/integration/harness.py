@@ -24,7 +24,8 @@ Standard library only (run with /usr/bin/python3).  A test file looks like:
 
 Placeholders in the config text: @PORT@ (and @PORT2@, @PORT3@... each a
 free port), @DATA_DIR@ (a fresh directory per daemon), @LOG_FILE@ (a file in
-it), @PGCONNINFO@ (the suite's PostgreSQL, from MXGATE_TEST_PGCONNINFO), plus
+it), @PGCONNINFO@ (the suite's PostgreSQL, from MXGATE_TEST_PGCONNINFO),
+@PLUGIN_DIR@ (the build's store modules, plugins/.libs beside src/), plus
 any @NAME@ given in Daemon(..., subst={"NAME": value}).
 
 Counting: every check() is one case; main() prints "ok NAME" or
@@ -55,7 +56,7 @@ import traceback
 
 __all__ = [
     "Daemon", "DaemonError", "Reply", "check", "skip", "test", "main",
-    "free_port", "port_open", "lookup_hash", "canonical_json", "ed25519_verify", "run_cli", "mxgate_bin", "pg_conninfo",
+    "free_port", "port_open", "lookup_hash", "canonical_json", "ed25519_verify", "run_cli", "mxgate_bin", "pg_conninfo", "plugin_dir",
     "tmp_dir", "sanitizer_report", "wait_for",
 ]
 
@@ -147,6 +148,12 @@ def mxgate_bin():
         if os.access(path, os.X_OK):
             return path
     raise DaemonError("MXGATE_BIN is not set and no built mxgate was found")
+
+
+def plugin_dir():
+    """The store modules built with the binary under test (libtool puts
+    them in plugins/.libs of the build directory)."""
+    return os.path.join(os.path.dirname(os.path.dirname(mxgate_bin())), "plugins", ".libs")
 
 
 def pg_conninfo():
@@ -362,7 +369,7 @@ class Daemon:
         self.output_file = os.path.join(self.dir, "output.log")
         self.ports = {}
         values = {"DATA_DIR": self.data_dir, "LOG_FILE": self.log_file,
-                  "PGCONNINFO": pg_conninfo() or ""}
+                  "PGCONNINFO": pg_conninfo() or "", "PLUGIN_DIR": plugin_dir()}
         values.update(subst or {})
         self.config_text = self._fill(config, values)
         with open(self.config_path, "w") as f:

@@ -19,7 +19,7 @@ BUILD_PKGS=(
 	libargon2-dev libcrypt-dev
 	curl python3
 )
-TEST_PKGS=(postgresql sqlite3 wrk nginx-light python3-aiosmtpd nodejs)
+TEST_PKGS=(postgresql sqlite3 wrk nginx-light python3-aiosmtpd nodejs slapd ldap-utils)
 
 usage() {
 	echo "usage: $0 build|test" >&2
@@ -60,6 +60,9 @@ else
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+# Without this the slapd package builds and starts a dc=nodomain directory
+# nobody uses; the suite runs its own slapd from a throwaway cn=config.
+echo "slapd slapd/no_configuration boolean true" | "${SUDO[@]}" debconf-set-selections
 "${SUDO[@]}" apt-get update -qq >&2
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	--no-install-recommends "${missing[@]}" >&2

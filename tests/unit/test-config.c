@@ -17,6 +17,7 @@
 #include "stores/static.h"
 #include "stores/store.h"
 #include "conf-report.h"
+#include "man-keys.h"
 #include "test.h"
 
 
@@ -427,73 +428,18 @@ static void test_path(void)
 
 /* --- the man page documents every key ------------------------------------------ */
 
-static bool word_in(const char *text, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *p = strstr(text, word); p != NULL; p = strstr(p + 1, word)) {
-		char before = p > text ? p[-1] : ' ', after = p[n];
-
-		if (!((before >= 'a' && before <= 'z') || before == '_') &&
-		    !((after >= 'a' && after <= 'z') || after == '_'))
-			return true;
-	}
-	return false;
-}
-
-static int missing_keys(const char *man, const struct mxg_conf_def *table, const char *prefix)
-{
-	int missing = 0;
-
-	for (const struct mxg_conf_def *def = table; def != NULL && def->key != NULL; def++) {
-		if (def->type == MXG_CONF_DYNAMIC)
-			continue;	/* not a YAML key: the module's keys sit beside */
-		if (!word_in(man, def->key)) {
-			fprintf(stderr, "  man page lacks %s%s\n", prefix, def->key);
-			missing++;
-		}
-		if (def->type == MXG_CONF_SECRET) {
-			char file_key[128];
-
-			snprintf(file_key, sizeof(file_key), "%s_file", def->key);
-			if (!word_in(man, file_key)) {
-				fprintf(stderr, "  man page lacks %s%s\n", prefix, file_key);
-				missing++;
-			}
-		}
-		if (def->type == MXG_CONF_SECTION || def->type == MXG_CONF_LIST) {
-			char sub[128];
-
-			snprintf(sub, sizeof(sub), "%s%s.", prefix, def->key);
-			missing += missing_keys(man, def->sub, sub);
-		}
-	}
-	return missing;
-}
-
 static void test_man_page(void)
 {
-	const char *srcdir = getenv("srcdir");
-	char path[4096], *man;
-	size_t len = 0;
-	FILE *f;
+	char *man;
 
 	test_begin("man/mxgate.yaml.5 documents every key");
-	snprintf(path, sizeof(path), "%s/man/mxgate.yaml.5", srcdir != NULL ? srcdir : ".");
-	f = fopen(path, "r");
-	test_assert(f != NULL);
-	if (f == NULL) {
-		fprintf(stderr, "  cannot open %s\n", path);
-		test_end();
-		return;
+	man = man_page_read("man/mxgate.yaml.5");
+	test_assert(man != NULL);
+	if (man != NULL) {
+		test_assert(man_missing_keys(man, mxg_config_table, "") == 0);
+		test_assert(man_missing_keys(man, mxg_store_static.settings, "stores[].") == 0);
+		test_assert(man_has_word(man, "MXGATE_CONFIG"));
 	}
-	man = malloc(1 << 20);
-	len = fread(man, 1, (1 << 20) - 1, f);
-	man[len] = '\0';
-	fclose(f);
-	test_assert(missing_keys(man, mxg_config_table, "") == 0);
-	test_assert(missing_keys(man, mxg_store_static.settings, "stores[].") == 0);
-	test_assert(word_in(man, "MXGATE_CONFIG"));
 	free(man);
 	test_end();
 }
