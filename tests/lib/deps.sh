@@ -16,7 +16,7 @@ BUILD_PKGS=(
 	build-essential autoconf automake libtool pkg-config
 	libmicrohttpd-dev libjansson-dev libssl-dev libcurl4-openssl-dev
 	libyaml-dev libsqlite3-dev libpq-dev libjwt-dev libldap-dev
-	libargon2-dev libcrypt-dev
+	libargon2-dev libcrypt-dev libunistring-dev
 	curl python3
 )
 TEST_PKGS=(postgresql sqlite3 wrk nginx-light python3-aiosmtpd nodejs slapd ldap-utils)
