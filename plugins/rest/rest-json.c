@@ -117,8 +117,9 @@ static int get(const json_t *obj, const char *key, enum kind k, bool required, c
 		return -1;
 	}
 	if (!is_kind(v, k)) {
-		mxg_error_set(err, EPROTO, "%s: %s%s%s is not %s%s", ep, path, path[0] ? "." : "",
-			      key, kind_names[k], json_is_string(v) ? " without NUL" : "");
+		mxg_error_set(err, EPROTO, "%s: %s%s%s %s %s", ep, path, path[0] ? "." : "", key,
+			      k == K_STRING && json_is_string(v) ? "holds a NUL, it is not" : "is not",
+			      kind_names[k]);
 		return -1;
 	}
 	*v_r = v;

@@ -120,7 +120,7 @@ static const struct auth_case auth_cases[] = {
 	{ "{\"auth\":{\"success\":true,\"id\":{\"type\":\"uid\",\"value\":\"a\"}}}",
 	  MXG_STORE_UNAVAILABLE, NULL, NULL, 0, "neither" },
 	{ "{\"auth\":{\"success\":true,\"id\":{\"type\":\"localpart\",\"value\":\"a\\u0000b\"}}}",
-	  MXG_STORE_UNAVAILABLE, NULL, NULL, 0, "without NUL" },
+	  MXG_STORE_UNAVAILABLE, NULL, NULL, 0, "auth.id.value holds a NUL" },
 	{ "{\"auth\":{\"success\":true,\"id\":{\"type\":\"mxid\",\"value\":\"@a:evil.org\"}}}",
 	  MXG_STORE_UNAVAILABLE, NULL, NULL, 0, "not a user of example.org" },
 	{ "{\"auth\":{\"success\":true,\"id\":{\"type\":\"mxid\",\"value\":\"bob\"}}}",
