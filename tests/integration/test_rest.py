@@ -287,6 +287,41 @@ def iam_credentials():
           "not both" in r.stdout + r.stderr, r.stdout + r.stderr)
 
 
+def self_signed(directory):
+    """A certificate for 127.0.0.1 signed by itself (so it is its own CA)."""
+    cert, key = os.path.join(directory, "iam.crt"), os.path.join(directory, "iam.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
+@test
+def iam_over_tls():
+    d0 = tmp_dir("tls")
+    cert, key = self_signed(d0)
+    with Iam("--tls", cert, key) as iam:
+        url = "    url: \"https://127.0.0.1:%d/\"\n" % iam.port
+        # The config's http:// url is overridden: a key given twice is an
+        # error, so the TLS cases use their own config text.
+        tls_config = CONFIG.replace('    url: "http://127.0.0.1:@IAM_PORT@/"\n', "")
+        def daemon_with(extra):
+            return Daemon(tls_config, subst={"REST_EXTRA": url + extra}, start=False)
+        r = auth(daemon_with("").config_path, "alice", PASSWORD)
+        check("https, certificate not trusted: unavailable (verification is on by default)",
+              r.returncode == 1 and "unavailable" in r.stdout and "denied" not in r.stdout,
+              r.stdout + r.stderr)
+        r = auth(daemon_with("    ca_file: %s\n" % cert).config_path, "alice", PASSWORD)
+        check("https with ca_file: login ok", r.returncode == 0 and
+              "@alice:example.org (store iam)" in r.stdout, r.stdout + r.stderr)
+        r = auth(daemon_with("    tls_verify: false\n").config_path, "alice", PASSWORD)
+        check("https with tls_verify: false: login ok", r.returncode == 0, r.stdout + r.stderr)
+        other_cert, _ = self_signed(tmp_dir("tls2"))
+        r = auth(daemon_with("    ca_file: %s\n" % other_cert).config_path, "alice", PASSWORD)
+        check("https with the wrong ca_file: unavailable", r.returncode == 1 and
+              "unavailable" in r.stdout, r.stdout + r.stderr)
+
+
 @test
 def endpoints_switched_off():
     with Iam() as iam:

@@ -33,6 +33,8 @@ any of them):
                          instead of 200 {"auth": {"success": false}}
     --no-enumerate       answer the enumerate endpoint 404 (an IAM written
                          for ma1sd)
+    --tls CERT KEY       serve HTTPS with this PEM certificate and key
+                         (options only)
 The request log: GET /_control/log gives every protocol request received,
 in order, as [{"path", "authorization", "body"}] (body parsed when JSON);
 POST /_control/clear empties it.  Runs until killed; the caller polls PORT.
@@ -42,6 +44,7 @@ import argparse
 import base64
 import json
 import re
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -274,6 +277,7 @@ def main():
     ap.add_argument("--basic")
     ap.add_argument("--deny-status", type=int)
     ap.add_argument("--no-enumerate", action="store_true")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = ap.parse_args()
     with open(args.data_file) as f:
         DATA.update(json.load(f))
@@ -282,6 +286,10 @@ def main():
                   "enumerate": not args.no_enumerate})
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
+    if args.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls[0], args.tls[1])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     server.serve_forever()
 
 
