@@ -4,8 +4,11 @@
  * unchanged.  mxgate is the client; every call is a JSON POST (rest-http.c)
  * whose body and answer are in rest-json.c.
  *
- * The verdicts: only the IAM's own "no" (success: false, or a 401/403 from
- * the auth endpoint without WWW-Authenticate) is DENIED.  No answer, a 5xx,
+ * The verdicts: the IAM's own "no" (success: false, or a 401/403 from the
+ * auth endpoint without WWW-Authenticate) is NOT_FOUND, not DENIED: the
+ * protocol says it alike for an unknown user and a wrong password, so a
+ * later store may still know the person (ma1sd asked every store until one
+ * said yes).  Only an empty password is DENIED here.  No answer, a 5xx,
  * an answer that is not the protocol, or a 401/403 that refuses mxgate's own
  * credentials (RFC 7235: it carries WWW-Authenticate) is UNAVAILABLE: the
  * user gets a 503, never "wrong password".
@@ -163,8 +166,12 @@ static enum mxg_store_result rest_authenticate(struct mxg_store *s, const struct
 			res = mxg_rest_parse_auth(ans.json, ctx->env, mxid, arena, person_r, err);
 	}
 	json_decref(ans.json);
-	if (res == MXG_STORE_DENIED)
+	if (res == MXG_STORE_DENIED) {
 		mxg_info("auth: %s: the IAM refused the password", mxid);
+		mxg_error_set(err, 0, "the IAM did not accept the password (its protocol does "
+			      "not tell an unknown user from a wrong password)");
+		res = MXG_STORE_NOT_FOUND;
+	}
 	return res;
 }
 

@@ -55,6 +55,13 @@ def generated_config_with_plugin_dir():
     text = open(path).read() if r.returncode == 0 else ""
     check("config generate --plugin-dir sets plugin_dir",
           'plugin_dir: "%s"' % plugin_dir() in text, r.stderr + text[:600])
+    # The generated file with a module store added loads the module from there.
+    text = text.replace("stores: []", "stores:\n  - {name: iam, module: rest, "
+                        "url: \"http://127.0.0.1:9\"}")
+    with open(path, "w") as f:
+        f.write(text)
+    r = run_cli("config", "check", "-c", path)
+    check("a module store loads from --plugin-dir", r.returncode == 0, r.stdout + r.stderr)
     r = run_cli("config", "generate", "--server-name", "example.org", "--plugin-dir", "")
     check("config generate --plugin-dir '' exits 2", r.returncode == 2, r.stderr)
 

@@ -140,17 +140,21 @@ def logins():
                                              "domain": "example.org", "password": PASSWORD},
               log)
         r = auth(d.config_path, "alice", "wrong")
-        check("auth-test: wrong password is denied (exit 1)", r.returncode == 1 and
-              "store iam (rest): denied" in r.stdout and "alice -> denied" in r.stdout,
-              r.stdout + r.stderr)
+        # The IAM's "no" is the same for a wrong password and an unknown user:
+        # "not accepted here", so that a later store may still know the person.
+        check("auth-test: wrong password is refused (exit 1), not accepted by the IAM",
+              r.returncode == 1 and
+              "store iam (rest): not found: the IAM did not accept the password" in r.stdout
+              and "alice -> not found" in r.stdout, r.stdout + r.stderr)
         iam.set(deny_status=401)
         r = auth(d.config_path, "alice", "wrong")
-        check("auth-test: a 401 without WWW-Authenticate is a wrong password too",
-              r.returncode == 1 and "alice -> denied" in r.stdout, r.stdout + r.stderr)
+        check("auth-test: a 401 without WWW-Authenticate is a refusal too",
+              r.returncode == 1 and "alice -> not found" in r.stdout and
+              "unavailable" not in r.stdout, r.stdout + r.stderr)
         iam.set(deny_status=None)
         r = auth(d.config_path, "zed", PASSWORD)
-        check("auth-test: an unknown localpart: the IAM says no (it cannot tell), denied",
-              r.returncode == 1 and "zed -> denied" in r.stdout, r.stdout + r.stderr)
+        check("auth-test: an unknown localpart: the IAM says no (it cannot tell)",
+              r.returncode == 1 and "zed -> not found" in r.stdout, r.stdout + r.stderr)
         r = auth(d.config_path, "zed@example.org", PASSWORD)
         check("auth-test: an unknown e-mail address is not found",
               r.returncode == 1 and "-> not found" in r.stdout, r.stdout + r.stderr)

@@ -196,5 +196,29 @@ def check_credentials():
         check("check_credentials: no password in the log", PASSWORD not in log, log[-2000:])
 
 
+@test
+def store_down_is_unavailable():
+    dead = free_port()
+    d = daemon(extra=DOWN_STORE % dead, start=False)
+    r = auth(d.config_path, "zed", PASSWORD)
+    check("auth-test: unknown here and a store down: unavailable, not 'not found'",
+          r.returncode == 1 and "zed -> unavailable" in r.stdout, r.stdout + r.stderr)
+    check("auth-test: the store that is down is named", "store iam (rest): unavailable" in
+          r.stdout, r.stdout)
+    r = auth(d.config_path, "alice", PASSWORD)
+    check("auth-test: a person the first store knows still logs in", r.returncode == 0, r.stdout)
+    r = run_cli("search", "-c", d.config_path, "al")
+    check("search: one store down makes the result partial, not empty",
+          r.returncode == 0 and "result: 2 found, partial" in r.stdout, r.stdout + r.stderr)
+    d.start()
+    with d:
+        r = check_creds(d, {"user": {"id": "@zed:example.org", "password": PASSWORD}})
+        check("check_credentials: a store down is 503 M_UNKNOWN, never success:false",
+              r.status == 503 and (r.json or {}).get("errcode") == "M_UNKNOWN", r)
+        r = check_creds(d, {"user": {"id": "@alice:example.org", "password": PASSWORD}})
+        check("check_credentials: alice (first store) still accepted", r.status == 200 and
+              r.json["auth"]["success"] is True, r)
+
+
 if __name__ == "__main__":
     main()

@@ -203,8 +203,10 @@ static void test_auth(void)
 	test_assert(strstr(body_of(s.requests[0]), "\"localpart\":\"alice\"") != NULL);
 	test_assert(strstr(body_of(s.requests[0]), "\"domain\":\"example.org\"") != NULL);
 	test_assert(strstr(body_of(s.requests[0]), "\"password\":\"pw1\"") != NULL);
-	/* The IAM's "no" is a wrong password ... */
-	test_assert(auth(&f, "alice", NULL, "bad", &p) == MXG_STORE_DENIED);
+	/* The IAM's "no" (a wrong password or an unknown user alike) lets the
+	 * next store answer ... */
+	test_assert(auth(&f, "alice", NULL, "bad", &p) == MXG_STORE_NOT_FOUND);
+	test_assert(strstr(f.err.msg, "did not accept the password") != NULL);
 	/* ... its refusal of our own token is not. */
 	test_assert(auth(&f, "alice", NULL, "pw1", &p) == MXG_STORE_UNAVAILABLE);
 	test_assert(strstr(f.err.msg, "auth: the IAM answered HTTP 401") != NULL);
@@ -215,7 +217,7 @@ static void test_auth(void)
 	test_assert(strstr(f.err.msg, "not a JSON object") != NULL);
 	test_assert(auth(&f, "alice", NULL, "pw1", &p) == MXG_STORE_UNAVAILABLE);
 	test_assert(strstr(f.err.msg, "auth.success is not a boolean") != NULL);
-	test_assert(auth(&f, "alice", NULL, "pw1", &p) == MXG_STORE_DENIED);
+	test_assert(auth(&f, "alice", NULL, "pw1", &p) == MXG_STORE_NOT_FOUND);
 	test_assert(strstr(f.err.msg, "pw1") == NULL);
 	fixture_deinit(&f);
 	server_stop(&s);
