@@ -200,9 +200,11 @@ int mxg_config_check_server_name(const char *name, struct mxg_error *err);
 /*
  * Write a commented mxgate.yaml for server_name, with its SQLite database and
  * signing key under data_dir (NULL: /var/lib/mxgate), listening on
- * 127.0.0.1:8090; it loads as it is.  Returns 0, or -1 with errno when
- * writing fails, or -1 with EINVAL when server_name is not a server name.
+ * 127.0.0.1:8090; it loads as it is.  plugin_dir NULL leaves the installed
+ * module directory as a comment.  Returns 0, or -1 with errno when writing
+ * fails, or -1 with EINVAL when server_name is not a server name.
  */
-int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir);
+int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir,
+			const char *plugin_dir);
 
 #endif

@@ -5,8 +5,8 @@ MXGATE_CONFIG is honoured."""
 import os
 import re
 
-from harness import (Daemon, HomeserverPeer, check, test, main, register_account, run_cli,
-                     skip, tmp_dir)
+from harness import (Daemon, HomeserverPeer, check, test, main, plugin_dir, register_account,
+                     run_cli, skip, tmp_dir)
 
 
 @test
@@ -44,6 +44,19 @@ def generated_config_runs():
                        headers={"Authorization": "Bearer " + token})
             check("the generated config serves hash_details to a registered user",
                   r.status == 200 and "lookup_pepper" in (r.json or {}), r)
+
+
+@test
+def generated_config_with_plugin_dir():
+    d = tmp_dir("genp")
+    path = os.path.join(d, "mxgate.yaml")
+    r = run_cli("config", "generate", "--server-name", "example.org", "--data-dir",
+                os.path.join(d, "data"), "--plugin-dir", plugin_dir(), "-o", path)
+    text = open(path).read() if r.returncode == 0 else ""
+    check("config generate --plugin-dir sets plugin_dir",
+          'plugin_dir: "%s"' % plugin_dir() in text, r.stderr + text[:600])
+    r = run_cli("config", "generate", "--server-name", "example.org", "--plugin-dir", "")
+    check("config generate --plugin-dir '' exits 2", r.returncode == 2, r.stderr)
 
 
 @test
