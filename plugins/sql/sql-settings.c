@@ -191,7 +191,7 @@ static int resolve_queries(const struct mxg_sql_settings *set, struct mxg_sql_ct
 			continue;
 		}
 		if (mxg_sql_placeholders(sql, &used, err) < 0) {
-			mxg_error_prefix(err, "queries.%s", mxg_sql_query_name(k));
+			mxg_error_prefix(err, "queries.%s: ", mxg_sql_query_name(k));
 			return -1;
 		}
 		if (used > params_offered[k])

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,6 +411,57 @@ static void people_cases(const char *backend, const char *conn_yaml)
 	test_end();
 }
 
+/* Worker threads ask a fresh store at once: the first uses open the pool
+ * under its mutex, and every answer is right. */
+struct worker {
+	struct fixture *f;
+	int right;
+};
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct mxg_arena *arena = mxg_arena_create(1024);
+	const struct mxg_3pid t = { "email", "alice@example.org" };
+	struct mxg_error err;
+
+	for (int i = 0; i < 20; i++) {
+		const char *id = NULL;
+
+		if (mxg_store_sql.lookup(&w->f->store, &t, arena, &id, &err) == MXG_STORE_OK &&
+		    strcmp(id, "@alice:example.org") == 0)
+			w->right++;
+	}
+	mxg_arena_destroy(&arena);
+	return NULL;
+}
+
+static void concurrent_cases(const char *backend, const char *conn_yaml)
+{
+	struct worker w[8];
+	pthread_t th[8];
+	char yaml[1024], name[128];
+	struct mxg_error err;
+	struct fixture f;
+	int right = 0;
+
+	snprintf(yaml, sizeof(yaml), "%spreset: synapse\npool_size: 3\n", conn_yaml);
+	snprintf(name, sizeof(name), "%s: 8 threads share a lazily opened pool of 3", backend);
+	test_begin(name);
+	test_assert(store_open(&f, yaml, &err) == 0);
+	for (int i = 0; i < 8; i++) {
+		w[i] = (struct worker){ .f = &f };
+		test_assert(pthread_create(&th[i], NULL, worker_run, &w[i]) == 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		right += w[i].right;
+	}
+	test_assert(right == 8 * 20);
+	store_close(&f);
+	test_end();
+}
+
 static void run_sqlite(void)
 {
 	char dir[] = "/tmp/mxgate-test-sql-XXXXXX", path[96], yaml[256];
@@ -432,6 +484,7 @@ static void run_sqlite(void)
 		snprintf(yaml, sizeof(yaml), "driver: sqlite\npath: %s\n", path);
 		synapse_cases("sqlite", yaml);
 		people_cases("sqlite", yaml);
+		concurrent_cases("sqlite", yaml);
 	}
 	for (const char *sfx = ""; sfx != NULL; sfx = sfx[0] == '\0' ? "-wal" :
 	     strcmp(sfx, "-wal") == 0 ? "-shm" : NULL) {
@@ -473,6 +526,7 @@ static void run_pgsql(const char *base)
 		snprintf(yaml, sizeof(yaml), "driver: postgresql\nconninfo: \"%s\"\n", conninfo);
 		synapse_cases("postgresql", yaml);
 		people_cases("postgresql", yaml);
+		concurrent_cases("postgresql", yaml);
 	}
 	snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS %s CASCADE", schema);
 	(void)exec(admin, sql, 0, NULL);

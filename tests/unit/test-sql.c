@@ -95,7 +95,7 @@ static void test_settings(void)
 		{ "driver: postgresql\nconninfo: dbname=x\npath: /x\npreset: synapse\n",
 		  "path is for" },
 		{ "path: /x.db\nqueries: {lookup: 'SELECT a FROM t WHERE m = $1 AND a = $3'}\n",
-		  "uses $3 but not $2" },
+		  "queries.lookup: uses $3 but not $2" },
 		{ "path: /x.db\nqueries: {profile: 'SELECT a FROM t WHERE m = $1 AND a = $2 "
 		  "AND $3 = $3'}\n", "is given 2 parameters" },
 		{ "path: /x.db\nqueries: {enumerate: \"SELECT 'open\"}\n", "unterminated" },
