@@ -25,6 +25,5 @@ check_PROGRAMS += tests/unit/test-sql-db
 tests_unit_test_sql_db_SOURCES = tests/unit/test-sql-db.c tests/unit/test-sql-util.h $(SQL_SOURCES)
 tests_unit_test_sql_db_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/plugins/sql
 tests_unit_test_sql_db_LDADD = libmxgate.la $(UNISTRING_LIBS) $(JANSSON_LIBS)
-
-# Synapse's schema, shared by test-sql-db and tests/integration/test_sql.py.
-EXTRA_DIST += tests/integration/synapse_schema.sql
+# (It reads tests/integration/synapse_schema.sql, shipped with the whole
+# tests/integration directory by tests/local.mk.)
