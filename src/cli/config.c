@@ -16,6 +16,8 @@
 #include "cli/cli.h"
 #include "core/mxconfig.h"
 #include "core/error.h"
+#include "core/log.h"
+#include "stores/chain.h"
 
 static void usage_config(FILE *out)
 {
@@ -175,6 +177,8 @@ static int cmd_generate(int argc, char **argv)
 
 static int cmd_check(int argc, char **argv)
 {
+	struct mxg_store_chain *chain = NULL;
+	struct mxg_error err = { 0 };
 	const char *file;
 	struct mxg_config *cfg;
 	int ret, first;
@@ -183,10 +187,21 @@ static int cmd_check(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	ret = mxg_cli_load_config(file, &cfg);
-	if (ret == MXG_EXIT_OK) {
+	if (ret != MXG_EXIT_OK)
+		return ret;
+	/* Start the stores as serve would: a module checks what the table
+	 * cannot (keys that exclude each other, query placeholders).  init()
+	 * never needs its back-end, so this works offline. */
+	mxg_log_open(NULL, MXG_LOG_WARNING);
+	if (mxg_store_chain_create(cfg, &chain, &err) < 0) {
+		fprintf(stderr, "%s: %s\n1 problem in %s\n", mxg_config_path(file), err.msg,
+			mxg_config_path(file));
+		ret = MXG_EXIT_USAGE;
+	} else {
 		printf("%s: ok\n", mxg_config_path(file));
-		mxg_config_free(&cfg);
 	}
+	mxg_store_chain_destroy(&chain);
+	mxg_config_free(&cfg);
 	return ret;
 }
 

@@ -62,6 +62,15 @@ def generated_config_with_plugin_dir():
         f.write(text)
     r = run_cli("config", "check", "-c", path)
     check("a module store loads from --plugin-dir", r.returncode == 0, r.stdout + r.stderr)
+    # config check starts the stores as serve does: a module refuses keys that
+    # exclude each other (checked in its init, not by the key table).
+    with open(path, "w") as f:
+        f.write(text.replace('url: "http://127.0.0.1:9"}', 'url: "http://127.0.0.1:9", '
+                             'auth_bearer_token: t, auth_basic_user: u, '
+                             'auth_basic_password: p}'))
+    r = run_cli("config", "check", "-c", path)
+    check("config check runs the modules' own checks (exit 2, the store named)",
+          r.returncode == 2 and "store 'iam'" in r.stderr, r.stdout + r.stderr)
     r = run_cli("config", "generate", "--server-name", "example.org", "--plugin-dir", "")
     check("config generate --plugin-dir '' exits 2", r.returncode == 2, r.stderr)
 
