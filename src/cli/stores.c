@@ -221,6 +221,54 @@ static void print_verdict(const char *query, enum mxg_store_result res, const ch
 	}
 }
 
+/*
+ * auth-test and profile ask for a person: each store that has the
+ * operation, then the chain.  query is the operation's argument (a struct
+ * mxg_cred, or a user ID), label how the verdict line names it.
+ */
+struct person_query {
+	const char *missing;		/* printed for a store without the op */
+	bool (*has)(const struct mxg_store *s);	/* the driver has the op */
+	enum mxg_store_result (*ask)(struct mxg_store *s, const void *query,
+				     struct mxg_arena *arena, struct mxg_person *person_r,
+				     struct mxg_error *err);
+	enum mxg_store_result (*ask_chain)(struct mxg_store_chain *chain, const void *query,
+					   struct mxg_arena *arena, struct mxg_person *person_r,
+					   const struct mxg_store **winner_r,
+					   struct mxg_error *err);
+	bool show_user_id;		/* "ok @u:s" per store, and as the verdict */
+};
+
+static int run_person_query(struct mxg_store_chain *chain, const struct person_query *pq,
+			    const void *query, const char *label, struct mxg_arena *arena)
+{
+	const struct mxg_store *winner = NULL;
+	struct mxg_person person;
+	enum mxg_store_result res;
+	struct mxg_error err;
+
+	for (size_t i = 0; i < mxg_store_chain_count(chain); i++) {
+		struct mxg_store *s = mxg_store_chain_get(chain, i);
+
+		print_store(s);
+		if (!pq->has(s)) {
+			puts(pq->missing);
+			continue;
+		}
+		memset(&person, 0, sizeof(person));
+		mxg_error_clear(&err);
+		res = pq->ask(s, query, arena, &person, &err);
+		print_result(res, pq->show_user_id ? person.user_id : NULL, &err);
+	}
+	memset(&person, 0, sizeof(person));
+	mxg_error_clear(&err);
+	res = pq->ask_chain(chain, query, arena, &person, &winner, &err);
+	print_verdict(label, res, pq->show_user_id ? person.user_id : "ok", winner, &err);
+	if (res == MXG_STORE_OK)
+		print_person(&person);
+	return res == MXG_STORE_OK ? MXG_EXIT_OK : MXG_EXIT_FAILURE;
+}
+
 /* --- lookup ------------------------------------------------------------------ */
 
 static const struct store_cmd lookup_cmd = {
@@ -331,35 +379,33 @@ static ssize_t read_password(char *buf, size_t size)
 	return (ssize_t)len;
 }
 
-static int run_auth(struct mxg_store_chain *chain, const struct mxg_cred *cred,
-		    struct mxg_arena *arena)
+/* One store's, and the chain's, verdict on a password. */
+static enum mxg_store_result ask_auth(struct mxg_store *s, const void *q, struct mxg_arena *arena,
+				      struct mxg_person *person_r, struct mxg_error *err)
 {
-	const struct mxg_store *winner = NULL;
-	struct mxg_person person;
-	enum mxg_store_result res;
-	struct mxg_error err;
-
-	for (size_t i = 0; i < mxg_store_chain_count(chain); i++) {
-		struct mxg_store *s = mxg_store_chain_get(chain, i);
-
-		print_store(s);
-		if (s->driver->authenticate == NULL) {
-			puts("no authenticate");
-			continue;
-		}
-		memset(&person, 0, sizeof(person));
-		mxg_error_clear(&err);
-		res = s->driver->authenticate(s, cred, arena, &person, &err);
-		print_result(res, person.user_id, &err);
-	}
-	memset(&person, 0, sizeof(person));
-	mxg_error_clear(&err);
-	res = mxg_store_chain_authenticate(chain, cred, arena, &person, &winner, &err);
-	print_verdict(cred->user, res, person.user_id, winner, &err);
-	if (res == MXG_STORE_OK)
-		print_person(&person);
-	return res == MXG_STORE_OK ? MXG_EXIT_OK : MXG_EXIT_FAILURE;
+	return s->driver->authenticate(s, q, arena, person_r, err);
 }
+
+static enum mxg_store_result ask_chain_auth(struct mxg_store_chain *chain, const void *q,
+					    struct mxg_arena *arena, struct mxg_person *person_r,
+					    const struct mxg_store **winner_r,
+					    struct mxg_error *err)
+{
+	return mxg_store_chain_authenticate(chain, q, arena, person_r, winner_r, err);
+}
+
+static bool has_auth(const struct mxg_store *s)
+{
+	return s->driver->authenticate != NULL;
+}
+
+static const struct person_query auth_query = {
+	.missing = "no authenticate",
+	.has = has_auth,
+	.ask = ask_auth,
+	.ask_chain = ask_chain_auth,
+	.show_user_id = true,
+};
 
 int mxg_cli_auth_test(int argc, char **argv)
 {
@@ -405,7 +451,7 @@ int mxg_cli_auth_test(int argc, char **argv)
 		cred.password_len = (size_t)len;
 		rc = open_chain(&auth_cmd, o.config, &cfg, &chain);
 		if (rc == MXG_EXIT_OK)
-			rc = run_auth(chain, &cred, arena);
+			rc = run_person_query(chain, &auth_query, &cred, cred.user, arena);
 	}
 	explicit_bzero(password, PASSWORD_MAX + 2);
 	free(password);
@@ -507,35 +553,33 @@ static const struct store_cmd profile_cmd = {
 	.exit_ok = "found",
 };
 
-static int run_profile(struct mxg_store_chain *chain, const char *user_id,
-		       struct mxg_arena *arena)
+static enum mxg_store_result ask_profile(struct mxg_store *s, const void *q,
+					 struct mxg_arena *arena, struct mxg_person *person_r,
+					 struct mxg_error *err)
 {
-	const struct mxg_store *winner = NULL;
-	struct mxg_person person;
-	enum mxg_store_result res;
-	struct mxg_error err;
-
-	for (size_t i = 0; i < mxg_store_chain_count(chain); i++) {
-		struct mxg_store *s = mxg_store_chain_get(chain, i);
-
-		print_store(s);
-		if (s->driver->profile == NULL) {
-			puts("no profile");
-			continue;
-		}
-		memset(&person, 0, sizeof(person));
-		mxg_error_clear(&err);
-		res = s->driver->profile(s, user_id, arena, &person, &err);
-		print_result(res, NULL, &err);
-	}
-	memset(&person, 0, sizeof(person));
-	mxg_error_clear(&err);
-	res = mxg_store_chain_profile(chain, user_id, arena, &person, &winner, &err);
-	print_verdict(user_id, res, "ok", winner, &err);
-	if (res == MXG_STORE_OK)
-		print_person(&person);
-	return res == MXG_STORE_OK ? MXG_EXIT_OK : MXG_EXIT_FAILURE;
+	return s->driver->profile(s, q, arena, person_r, err);
 }
+
+static enum mxg_store_result ask_chain_profile(struct mxg_store_chain *chain, const void *q,
+					       struct mxg_arena *arena,
+					       struct mxg_person *person_r,
+					       const struct mxg_store **winner_r,
+					       struct mxg_error *err)
+{
+	return mxg_store_chain_profile(chain, q, arena, person_r, winner_r, err);
+}
+
+static bool has_profile(const struct mxg_store *s)
+{
+	return s->driver->profile != NULL;
+}
+
+static const struct person_query profile_query = {
+	.missing = "no profile",
+	.has = has_profile,
+	.ask = ask_profile,
+	.ask_chain = ask_chain_profile,
+};
 
 int mxg_cli_profile(int argc, char **argv)
 {
@@ -558,7 +602,7 @@ int mxg_cli_profile(int argc, char **argv)
 	arena = mxg_arena_create(4096);
 	rc = open_chain(&profile_cmd, o.config, &cfg, &chain);
 	if (rc == MXG_EXIT_OK)
-		rc = run_profile(chain, user_id, arena);
+		rc = run_person_query(chain, &profile_query, user_id, user_id, arena);
 	close_chain(&cfg, &chain);
 	mxg_arena_destroy(&arena);
 	return rc;
