@@ -62,6 +62,7 @@ static void sql_deinit(struct mxg_store *s)
 	if (ctx == NULL)
 		return;
 	mxg_sql_pool_close(ctx);
+	free(ctx->decoy_hash);
 	if (ctx->lock_init)
 		pthread_mutex_destroy(&ctx->lock);
 	free(ctx);
@@ -131,6 +132,27 @@ struct auth_row {
 	bool disabled;
 };
 
+static void keep_decoy(struct mxg_sql_ctx *ctx, const char *hash)
+{
+	char *copy, *none = NULL;
+
+	if (__atomic_load_n(&ctx->decoy_hash, __ATOMIC_ACQUIRE) != NULL)
+		return;
+	copy = strdup(hash);
+	if (copy != NULL && !__atomic_compare_exchange_n(&ctx->decoy_hash, &none, copy, false,
+							  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		free(copy);
+}
+
+/* An unknown user: spend the time a wrong password would have taken. */
+static void check_decoy(struct mxg_sql_ctx *ctx, const struct mxg_cred *cred)
+{
+	const char *decoy = __atomic_load_n(&ctx->decoy_hash, __ATOMIC_ACQUIRE);
+
+	if (decoy != NULL)
+		(void)mxg_sql_password_check(ctx, cred->password, cred->password_len, decoy);
+}
+
 static enum mxg_store_result check_row(struct mxg_sql_ctx *ctx, const struct mxg_db_result *res,
 				       const struct mxg_cred *cred, struct mxg_arena *arena,
 				       struct auth_row *row, struct mxg_error *err)
@@ -153,6 +175,7 @@ static enum mxg_store_result check_row(struct mxg_sql_ctx *ctx, const struct mxg
 	 * by an application that clears it). */
 	if (hash == NULL || hash[0] == '\0')
 		return MXG_STORE_DENIED;
+	keep_decoy(ctx, hash);
 	switch (mxg_sql_password_check(ctx, cred->password, cred->password_len, hash)) {
 	case MXG_PASSWORD_MATCH:
 		return MXG_STORE_OK;
@@ -190,6 +213,8 @@ static enum mxg_store_result sql_authenticate(struct mxg_store *s, const struct 
 		if (addr == NULL)
 			return MXG_STORE_NOT_FOUND;
 		r = lookup_value(ctx, m, addr, arena, &user, err);
+		if (r == MXG_STORE_NOT_FOUND)
+			check_decoy(ctx, cred);
 		if (r != MXG_STORE_OK)
 			return r;
 	}
@@ -202,6 +227,7 @@ static enum mxg_store_result sql_authenticate(struct mxg_store *s, const struct 
 		return r;
 	rows = mxg_db_result_rows(res);
 	if (rows == 0) {
+		check_decoy(ctx, cred);
 		r = MXG_STORE_NOT_FOUND;
 	} else if (rows > 1) {
 		/* Never pick one of several people for a password. */

@@ -78,6 +78,10 @@ struct mxg_sql_ctx {
 	struct mxg_db *db;	/* NULL until the first successful open */
 	long long failed_at_ms;	/* monotonic time of the last failed open */
 	char failed_msg[MXG_ERROR_MSG_MAX];
+	/* The first password hash read, checked in vain for an unknown user so
+	 * that the answer takes as long as a wrong password.  Set once (atomic
+	 * compare-and-swap), freed at deinit. */
+	char *decoy_hash;
 };
 
 /* --- sql-settings.c --- */

@@ -204,6 +204,15 @@ int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir
 	      "#    #username: account\n"
 	      "#    #password_file: /etc/mxgate/sms-password\n\n", out);
 
+	fputs("# Password checks for the homeserver (check_credentials): lockout after\n"
+	      "# repeated failures, per login name and per client IP, in the database.\n"
+	      "#login:\n"
+	      "#  lockout:\n"
+	      "#    account_failures: 5\n"
+	      "#    ip_failures: 50\n"
+	      "#    window: 15m\n"
+	      "#    duration: 15m\n\n", out);
+
 	fputs("log:\n"
 	      "  # debug, info, warning, error or crit.\n"
 	      "  level: info\n"

@@ -11,6 +11,8 @@
  *             "three_pids": [{"medium", "address"}...]}}}
  *   200      {"auth": {"success": false, "profile": {"three_pids": []}}} for a
  *            wrong password, an unknown or a disabled user (not told apart)
+ *   429      M_LIMIT_EXCEEDED with retry_after_ms: the login name or the
+ *            caller's IP failed too often (login.lockout)
  *   503      M_UNKNOWN when a store that may know the user is down: the
  *            homeserver must not conclude the password is wrong.
  */
@@ -63,9 +65,8 @@ void mxg_login_check_credentials(struct mxg_req *r)
 	struct mxg_app *app = mxg_req_app(r);
 	const json_t *body, *user, *jid, *jpw, *jmedium;
 	const char *id, *password, *medium = NULL;
-	const struct mxg_store *store = NULL;
-	struct mxg_person person;
-	enum mxg_store_result res;
+	struct mxg_login_request rq;
+	struct mxg_login_outcome out;
 	struct mxg_error err;
 
 	body = mxg_req_json_or_reply(r);
@@ -89,24 +90,31 @@ void mxg_login_check_credentials(struct mxg_req *r)
 				"user.id, user.password and user.medium must be strings");
 		return;
 	}
+	rq.id = id;
+	rq.medium = medium;
+	rq.password = password;
+	rq.password_len = json_string_length(jpw);
+	rq.client_ip = mxg_req_client_ip(r);
 	mxg_error_clear(&err);
-	res = mxg_login_verify(app->stores, id, medium, password, json_string_length(jpw),
-			       mxg_req_arena(r), &person, &store, &err);
-	switch (res) {
-	case MXG_STORE_OK:
-		mxg_info("check_credentials: %s accepted by store %s", person.user_id,
-			 store->name);
-		mxg_reply_json(r, 200, success_json(&person));
+	switch (mxg_login_attempt(app, &rq, mxg_req_arena(r), &out, &err)) {
+	case MXG_LOGIN_OK:
+		mxg_info("check_credentials: %s accepted by store %s", out.person.user_id,
+			 out.store->name);
+		mxg_reply_json(r, 200, success_json(&out.person));
 		return;
-	case MXG_STORE_NOT_FOUND:
-	case MXG_STORE_DENIED:
-	case MXG_STORE_DISABLED:
-		mxg_info("check_credentials: refused (%s)", mxg_store_result_str(res));
+	case MXG_LOGIN_REFUSED:
+		mxg_info("check_credentials: refused (%s)", mxg_store_result_str(out.store_result));
 		mxg_reply_json(r, 200, json_pack("{s:{s:b, s:{s:[]}}}", "auth", "success", 0,
 						 "profile", "three_pids"));
 		return;
-	case MXG_STORE_UNAVAILABLE:
-	case MXG_STORE_INTERNAL:
+	case MXG_LOGIN_LOCKED:
+		mxg_info("check_credentials: locked out for %lld ms", out.retry_after_ms);
+		mxg_reply_error_extra(r, 429, "M_LIMIT_EXCEEDED",
+				      json_pack("{s:I}", "retry_after_ms",
+						(json_int_t)out.retry_after_ms),
+				      "Too many failed attempts; try again later");
+		return;
+	case MXG_LOGIN_UNAVAILABLE:
 		break;
 	}
 	mxg_warning("check_credentials: %s", err.msg);

@@ -3,6 +3,9 @@
 
 libmxgate_la_SOURCES += \
 	src/login/api-check-credentials.c \
+	src/login/lockout.c src/login/lockout.h \
 	src/login/login.h \
 	src/login/routes.c \
 	src/login/verify.c
+
+check_PROGRAMS += tests/unit/test-lockout

@@ -20,19 +20,42 @@ struct mxg_arena;
 struct mxg_store;
 struct mxg_store_chain;
 
+struct mxg_app;
+
+struct mxg_login_request {
+	/* A Matrix ID, a localpart, an e-mail address or a phone number.
+	 * With medium NULL, an '@' inside means e-mail and a leading '+' a
+	 * phone number; a 3PID is put in canonical form first. */
+	const char *id;
+	const char *medium;
+	const char *password;		/* never logged */
+	size_t password_len;
+	const char *client_ip;		/* for the per-IP lockout; may be NULL */
+};
+
+enum mxg_login_result {
+	MXG_LOGIN_OK,			/* person and store filled */
+	MXG_LOGIN_REFUSED,		/* wrong password, unknown or disabled: not told apart */
+	MXG_LOGIN_LOCKED,		/* too many failures: retry_after_ms */
+	MXG_LOGIN_UNAVAILABLE,		/* a store or the database is down: err says which */
+};
+
+struct mxg_login_outcome {
+	struct mxg_person person;
+	const struct mxg_store *store;	/* the store that decided */
+	enum mxg_store_result store_result;	/* for logs */
+	long long retry_after_ms;
+};
+
 /*
- * Check password for id.  medium may be NULL: then id is a Matrix ID or a
- * localpart, unless it looks like an e-mail address (an '@' inside) or an
- * international phone number (a leading '+').  A 3PID is put in canonical
- * form first; one that is not valid for its medium is NOT_FOUND.  OK fills
- * person_r and *store_r (the store that decided); UNAVAILABLE means the
- * answer is unknown and must never be reported as a wrong password.
+ * A password check with brute-force protection (login.lockout): a locked
+ * login name or client IP is refused before any store is asked; a refusal
+ * counts one failure against both, a success clears the name's count.  An
+ * unavailable store counts nothing (not the user's fault).
  */
-enum mxg_store_result mxg_login_verify(struct mxg_store_chain *chain, const char *id,
-				       const char *medium, const char *password,
-				       size_t password_len, struct mxg_arena *arena,
-				       struct mxg_person *person_r,
-				       const struct mxg_store **store_r, struct mxg_error *err);
+enum mxg_login_result mxg_login_attempt(struct mxg_app *app, const struct mxg_login_request *rq,
+					struct mxg_arena *arena, struct mxg_login_outcome *out,
+					struct mxg_error *err);
 
 extern const struct mxg_route mxg_login_routes[];
 

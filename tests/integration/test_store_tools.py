@@ -5,13 +5,14 @@ protocol), over the built-in static store and a store module that cannot
 be reached (a closed port behind the rest module)."""
 
 import json
+import time
 import warnings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import crypt  # Debian 12's Python still has it; the hashes come from libxcrypt
 
-from harness import Daemon, check, test, main, run_cli, free_port
+from harness import Daemon, check, test, main, run_cli, free_port, wait_for
 
 PASSWORD = "correct horse battery staple"
 HASH = crypt.crypt(PASSWORD, crypt.mksalt(crypt.METHOD_SHA512))
@@ -218,6 +219,105 @@ def store_down_is_unavailable():
         r = check_creds(d, {"user": {"id": "@alice:example.org", "password": PASSWORD}})
         check("check_credentials: alice (first store) still accepted", r.status == 200 and
               r.json["auth"]["success"] is True, r)
+
+
+LOCKOUT = """
+login:
+  lockout: {account_failures: 3, ip_failures: %d, window: 1m, duration: %s}
+"""
+
+
+def cc(d, user, password):
+    return check_creds(d, {"user": {"id": user, "password": password}})
+
+
+@test
+def lockout():
+    with daemon(extra=LOCKOUT % (1000, "2s")) as d:
+        for i in range(3):
+            r = cc(d, "@alice:example.org", "wrong %d" % i)
+            check("lockout: failure %d is a plain refusal" % (i + 1), r.status == 200 and
+                  r.json["auth"]["success"] is False, r)
+        r = cc(d, "Alice", PASSWORD)
+        check("lockout: after 3 failures even the right password gets 429 M_LIMIT_EXCEEDED "
+              "(Alice, alice and @alice:example.org are one name)",
+              r.status == 429 and r.json.get("errcode") == "M_LIMIT_EXCEEDED" and
+              0 < r.json.get("retry_after_ms", 0) <= 2000, r)
+        r = cc(d, "@bob:example.org", "wrong")
+        check("lockout: another name is not locked", r.status == 200, r)
+        for i in range(3):
+            cc(d, "@ghost:example.org", "wrong")
+        r = cc(d, "@ghost:example.org", "wrong")
+        check("lockout: a name nobody has locks the same way (no existence leak)",
+              r.status == 429 and r.json.get("errcode") == "M_LIMIT_EXCEEDED", r)
+        ok = wait_for(lambda: cc(d, "@alice:example.org", PASSWORD).status == 200, timeout=5)
+        r = cc(d, "@alice:example.org", PASSWORD)
+        check("lockout: the lock ends after duration; the right password works again",
+              ok and r.status == 200 and r.json["auth"]["success"] is True, r)
+    with daemon(extra=LOCKOUT % (4, "1m")) as d:
+        for name in ("n1", "n2", "n3", "n4"):
+            cc(d, name, "wrong")
+        r = cc(d, "n5", "wrong")
+        check("lockout: 4 failures from one IP lock the IP, whatever the name",
+              r.status == 429 and r.json.get("errcode") == "M_LIMIT_EXCEEDED", r)
+    off = "\nlogin:\n  lockout: {account_failures: 0, ip_failures: 0}\n"
+    with daemon(extra=off) as d:
+        for i in range(8):
+            cc(d, "@carl:example.org", "wrong")
+        r = cc(d, "@carl:example.org", "wrong")
+        check("lockout: limits of 0 turn it off", r.status == 200, r)
+
+
+SLOW_HASH = crypt.crypt(PASSWORD, crypt.mksalt(crypt.METHOD_SHA512, rounds=200000))
+TIMING = """
+server_name: example.org
+data_dir: "@DATA_DIR@"
+listeners:
+  - bind: "127.0.0.1:@PORT@"
+    resources: [health, internal]
+database: {driver: sqlite}
+login:
+  lockout: {account_failures: 0, ip_failures: 0}
+stores:
+  - name: people
+    module: static
+    users:
+      - {localpart: alice, password_hash: "%s"}
+""" % SLOW_HASH
+
+
+def timed(d, user):
+    t0 = time.perf_counter()
+    r = d.post(INTERNAL, json.dumps({"user": {"id": user, "password": "not it"}}))
+    return time.perf_counter() - t0, r
+
+
+@test
+def refusal_timing():
+    # A wrong password for alice against a name nobody has: the answers are the
+    # same, and so must the times be.  Mann-Whitney's U over n x n pairs: with
+    # times from one distribution, about half the pairs have the unknown name
+    # slower; with a tell (no hash checked for unknown names), almost none do.
+    n = 25
+    with Daemon(TIMING) as d:
+        timed(d, "@alice:example.org")
+        known, unknown, bodies = [], [], set()
+        for i in range(n):
+            t, r = timed(d, "@alice:example.org")
+            known.append(t)
+            bodies.add((r.status, r.body))
+            t, r = timed(d, "@nobody%d:example.org" % i)
+            unknown.append(t)
+            bodies.add((r.status, r.body))
+        check("timing: a wrong password and an unknown name get the same answer",
+              len(bodies) == 1, bodies)
+        u = sum(1.0 if b > a else 0.5 if b == a else 0.0 for a in known for b in unknown)
+        share = u / (n * n)
+        known.sort()
+        unknown.sort()
+        check("timing: an unknown name is not told apart by time (U share %.2f; medians "
+              "%.1f ms vs %.1f ms)" % (share, known[n // 2] * 1e3, unknown[n // 2] * 1e3),
+              0.15 <= share <= 0.85, (known, unknown))
 
 
 if __name__ == "__main__":
