@@ -23,7 +23,8 @@ if [ ! -f "$conf" ]; then
 	# Through a temporary name: a failed run must not leave a half config
 	# that the next run would reuse.
 	rm -f "$conf.new"
-	"$bin" config generate --server-name localhost --data-dir "$datadir" -o "$conf.new"
+	"$bin" config generate --server-name localhost --data-dir "$datadir" \
+		--plugin-dir "$root/$builddir/plugins/.libs" -o "$conf.new"
 	mv "$conf.new" "$conf"
 	echo "quickstart: wrote $conf"
 else

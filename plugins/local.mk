@@ -1,4 +1,5 @@
-# plugins/local.mk: the identity store modules (included by the top Makefile.am).
+# plugins/local.mk: the identity store modules, and the Synapse module that
+# calls mxgate (included by the top Makefile.am).
 #
 # Each module is built as plugins/<name>.la, so that every <name>.so lands in
 # plugins/.libs: the one directory the tests point plugin_dir at.  A module's
@@ -9,3 +10,5 @@
 include plugins/ldap/local.mk
 include plugins/rest/local.mk
 include plugins/sql/local.mk
+# Not a store: the Synapse password provider that calls check_credentials.
+include plugins/synapse/local.mk

@@ -14,6 +14,9 @@ static const struct mxg_cli_cmd commands[] = {
 	{ "db", "migrate the database schema", mxg_cli_db },
 	{ "keys", "generate an ed25519 signing key", mxg_cli_keys },
 	{ "lookup", "ask the identity stores who owns a 3PID", mxg_cli_lookup },
+	{ "auth-test", "check a password against the identity stores", mxg_cli_auth_test },
+	{ "search", "search the identity stores' directories", mxg_cli_search },
+	{ "profile", "ask the identity stores for a person's profile", mxg_cli_profile },
 };
 
 static void usage(FILE *out)

@@ -16,10 +16,13 @@
 #include "cli/cli.h"
 #include "core/mxconfig.h"
 #include "core/error.h"
+#include "core/log.h"
+#include "stores/chain.h"
 
 static void usage_config(FILE *out)
 {
-	fputs("usage: mxgate config generate --server-name NAME [--data-dir DIR] [-o FILE]\n"
+	fputs("usage: mxgate config generate --server-name NAME [--data-dir DIR]\n"
+	      "                              [--plugin-dir DIR] [-o FILE]\n"
 	      "       mxgate config check [-c FILE]\n\n"
 	      "  generate   write a commented configuration that runs as it is\n"
 	      "  check      load a configuration and report every problem in it\n\n"
@@ -29,12 +32,15 @@ static void usage_config(FILE *out)
 
 static void usage_generate(FILE *out)
 {
-	fputs("usage: mxgate config generate --server-name NAME [--data-dir DIR] [-o FILE]\n\n"
+	fputs("usage: mxgate config generate --server-name NAME [--data-dir DIR]\n"
+	      "                              [--plugin-dir DIR] [-o FILE]\n\n"
 	      "Write a commented mxgate.yaml: SQLite database and signing key under DIR,\n"
 	      "one listener on 127.0.0.1:8090, no identity store yet.\n\n"
 	      "  -n, --server-name NAME  the Matrix server name (example.org)\n"
 	      "  -d, --data-dir DIR      data directory (default /var/lib/mxgate; a relative\n"
 	      "                          path is made absolute)\n"
+	      "  -p, --plugin-dir DIR    store modules directory (default: the installed one,\n"
+	      "                          left commented; a relative path is made absolute)\n"
 	      "  -o, --output FILE       write to FILE, which must not exist (default stdout)\n"
 	      "  -h, --help              this text\n\n"
 	      "Exit status: 0 ok, 1 cannot write, 2 usage error or FILE exists.\n", out);
@@ -81,22 +87,25 @@ static int cmd_generate(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "server-name", required_argument, NULL, 'n' },
 		{ "data-dir", required_argument, NULL, 'd' },
+		{ "plugin-dir", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *server_name = NULL, *data_dir = "/var/lib/mxgate", *output = NULL;
+	const char *plugin_dir = NULL;
 	struct mxg_error err = { 0 };
-	char *dir;
+	char *dir, *pdir = NULL;
 	FILE *out = stdout;
 	int c, ret = MXG_EXIT_OK;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":n:d:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:d:p:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': server_name = optarg; break;
 		case 'd': data_dir = optarg; break;
+		case 'p': plugin_dir = optarg; break;
 		case 'o': output = optarg; break;
 		case 'h': usage_generate(stdout); return MXG_EXIT_OK;
 		default: return bad_option("generate", c, argv, usage_generate);
@@ -121,8 +130,15 @@ static int cmd_generate(int argc, char **argv)
 		fprintf(stderr, "mxgate config generate: --data-dir is empty\n");
 		return MXG_EXIT_USAGE;
 	}
+	if (plugin_dir != NULL && plugin_dir[0] == '\0') {
+		fprintf(stderr, "mxgate config generate: --plugin-dir is empty\n");
+		return MXG_EXIT_USAGE;
+	}
 	dir = absolute_dir(data_dir);
-	if (dir == NULL) {
+	if (plugin_dir != NULL)
+		pdir = absolute_dir(plugin_dir);
+	if (dir == NULL || (plugin_dir != NULL && pdir == NULL)) {
+		free(dir);
 		fprintf(stderr, "mxgate config generate: out of memory\n");
 		return MXG_EXIT_FAILURE;
 	}
@@ -134,6 +150,7 @@ static int cmd_generate(int argc, char **argv)
 			fprintf(stderr, "mxgate config generate: %s: %s\n", output,
 				errno == EEXIST ? "exists, not overwriting it" : strerror(errno));
 			free(dir);
+			free(pdir);
 			return errno == EEXIST ? MXG_EXIT_USAGE : MXG_EXIT_FAILURE;
 		}
 		out = fdopen(fd, "w");
@@ -142,10 +159,11 @@ static int cmd_generate(int argc, char **argv)
 				strerror(errno));
 			close(fd);
 			free(dir);
+			free(pdir);
 			return MXG_EXIT_FAILURE;
 		}
 	}
-	if (mxg_config_generate(out, server_name, dir) < 0)
+	if (mxg_config_generate(out, server_name, dir, pdir) < 0)
 		ret = MXG_EXIT_FAILURE;
 	if ((out == stdout ? fflush(out) : fclose(out)) != 0)
 		ret = MXG_EXIT_FAILURE;
@@ -153,11 +171,14 @@ static int cmd_generate(int argc, char **argv)
 		fprintf(stderr, "mxgate config generate: cannot write %s: %s\n",
 			output != NULL ? output : "to stdout", strerror(errno));
 	free(dir);
+	free(pdir);
 	return ret;
 }
 
 static int cmd_check(int argc, char **argv)
 {
+	struct mxg_store_chain *chain = NULL;
+	struct mxg_error err = { 0 };
 	const char *file;
 	struct mxg_config *cfg;
 	int ret, first;
@@ -166,10 +187,21 @@ static int cmd_check(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	ret = mxg_cli_load_config(file, &cfg);
-	if (ret == MXG_EXIT_OK) {
+	if (ret != MXG_EXIT_OK)
+		return ret;
+	/* Start the stores as serve would: a module checks what the table
+	 * cannot (keys that exclude each other, query placeholders).  init()
+	 * never needs its back-end, so this works offline. */
+	mxg_log_open(NULL, MXG_LOG_WARNING);
+	if (mxg_store_chain_create(cfg, &chain, &err) < 0) {
+		fprintf(stderr, "%s: %s\n1 problem in %s\n", mxg_config_path(file), err.msg,
+			mxg_config_path(file));
+		ret = MXG_EXIT_USAGE;
+	} else {
 		printf("%s: ok\n", mxg_config_path(file));
-		mxg_config_free(&cfg);
 	}
+	mxg_store_chain_destroy(&chain);
+	mxg_config_free(&cfg);
 	return ret;
 }
 

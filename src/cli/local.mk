@@ -6,5 +6,5 @@ src_mxgate_SOURCES += \
 	src/cli/config.c \
 	src/cli/db.c \
 	src/cli/keys.c \
-	src/cli/lookup.c \
-	src/cli/serve.c
+	src/cli/serve.c \
+	src/cli/stores.c

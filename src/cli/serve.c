@@ -23,6 +23,7 @@
 #include "db/db.h"
 #include "http/server.h"
 #include "identity/identity.h"
+#include "login/login.h"
 #include "identity/lookup.h"
 #include "identity/onbind.h"
 #include "stores/chain.h"
@@ -133,6 +134,7 @@ static int open_listeners(struct serve_state *st)
 	}
 	mxg_server_add_routes(st->server, mxg_identity_routes);
 	mxg_server_add_routes(st->server, mxg_identity_lookup_routes(cfg));
+	mxg_server_add_routes(st->server, mxg_login_routes);
 	mxg_server_add_routes(st->server, mxg_health_routes);
 	for (size_t i = 0; i < cfg->listeners.count; i++) {
 		if (mxg_server_listen(st->server, ls[i].host, ls[i].port, ls[i].resource_mask, NULL,

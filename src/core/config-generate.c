@@ -44,7 +44,8 @@ static void put_quoted(FILE *out, const char *s)
 	put_quoted2(out, s, "");
 }
 
-int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir)
+int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir,
+			const char *plugin_dir)
 {
 	if (mxg_config_check_server_name(server_name, NULL) < 0 ||
 	    (data_dir != NULL && data_dir[0] == '\0')) {
@@ -74,9 +75,9 @@ int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir
 	      "# access to it.\n"
 	      "data_dir: ", out);
 	put_quoted(out, data_dir);
-	fputs("\n\n# Directory of loadable store modules (ldap.so, sql.so, ...).\n"
-	      "#plugin_dir: ", out);
-	put_quoted(out, MXG_PLUGINDIR);
+	fputs("\n\n# Directory of loadable store modules (ldap.so, rest.so, sql.so).\n", out);
+	fputs(plugin_dir != NULL ? "plugin_dir: " : "#plugin_dir: ", out);
+	put_quoted(out, plugin_dir != NULL ? plugin_dir : MXG_PLUGINDIR);
 	fputs("\n\n", out);
 
 	fputs("# Where to listen, and what to serve there.  bind is IPv4:port, [IPv6]:port or\n"
@@ -202,6 +203,15 @@ int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir
 	      "#    #gateway_url: https://sms.example.org/send\n"
 	      "#    #username: account\n"
 	      "#    #password_file: /etc/mxgate/sms-password\n\n", out);
+
+	fputs("# Password checks for the homeserver (check_credentials): lockout after\n"
+	      "# repeated failures, per login name and per client IP, in the database.\n"
+	      "#login:\n"
+	      "#  lockout:\n"
+	      "#    account_failures: 5\n"
+	      "#    ip_failures: 50\n"
+	      "#    window: 15m\n"
+	      "#    duration: 15m\n\n", out);
 
 	fputs("log:\n"
 	      "  # debug, info, warning, error or crit.\n"

@@ -28,6 +28,7 @@ int mxg_config_check_nonempty(const void *value, struct mxg_error *err);
 extern const struct mxg_conf_def mxg_config_rate_limits_table[];
 extern const struct mxg_conf_def mxg_config_identity_table[];
 extern const struct mxg_conf_def mxg_config_threepid_table[];
+extern const struct mxg_conf_def mxg_config_login_table[];
 
 /* Derived fields of those sections; only on a config without problems. */
 void mxg_config_derive_services(struct mxg_config *cfg);

@@ -471,6 +471,8 @@ const struct mxg_conf_def mxg_config_table[] = {
 	  .sub = mxg_config_identity_table, .doc = "Identity Service API: accounts, terms, legacy v1" },
 	{ .key = "threepid", .type = MXG_CONF_SECTION, .offset = F(mxg_config, threepid),
 	  .sub = mxg_config_threepid_table, .doc = "3PID validation sessions, e-mail and SMS" },
+	{ .key = "login", .type = MXG_CONF_SECTION, .offset = F(mxg_config, login),
+	  .sub = mxg_config_login_table, .doc = "password checks for the homeserver" },
 	{ .key = NULL },
 };
 

@@ -151,6 +151,18 @@ struct mxg_threepid_conf {
 	struct mxg_msisdn_conf msisdn;
 };
 
+/* login: password checks for the homeserver (check_credentials, login). */
+struct mxg_lockout_conf {
+	long long account_failures;	/* failures per login name in window; 0 = off */
+	long long ip_failures;		/* failures per client IP in window; 0 = off */
+	long long window_ms;
+	long long duration_ms;		/* how long a lockout lasts */
+};
+
+struct mxg_login_conf {
+	struct mxg_lockout_conf lockout;
+};
+
 struct mxg_config {
 	char *file;			/* the path it was loaded from */
 	char *server_name;
@@ -167,6 +179,7 @@ struct mxg_config {
 	struct mxg_ratelimits_conf rate_limits;
 	struct mxg_identity_conf identity;
 	struct mxg_threepid_conf threepid;
+	struct mxg_login_conf login;
 
 	struct mxg_arena *arena;	/* owns everything above */
 };
@@ -200,9 +213,11 @@ int mxg_config_check_server_name(const char *name, struct mxg_error *err);
 /*
  * Write a commented mxgate.yaml for server_name, with its SQLite database and
  * signing key under data_dir (NULL: /var/lib/mxgate), listening on
- * 127.0.0.1:8090; it loads as it is.  Returns 0, or -1 with errno when
- * writing fails, or -1 with EINVAL when server_name is not a server name.
+ * 127.0.0.1:8090; it loads as it is.  plugin_dir NULL leaves the installed
+ * module directory as a comment.  Returns 0, or -1 with errno when writing
+ * fails, or -1 with EINVAL when server_name is not a server name.
  */
-int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir);
+int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir,
+			const char *plugin_dir);
 
 #endif

@@ -15,6 +15,7 @@
 #ifndef MXG_DB_H
 #define MXG_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
@@ -42,6 +43,10 @@ struct mxg_db_settings {
 	long long busy_timeout_ms;	/* sqlite lock wait */
 	long long statement_timeout_ms;	/* postgresql statement_timeout */
 	long long acquire_timeout_ms;	/* wait for a free pooled connection */
+	/* Someone else's database, only read (the sql store module): SQLite
+	 * opens the file read-only, never creates it nor changes its journal
+	 * mode; PostgreSQL sessions default to read-only transactions. */
+	bool read_only;
 };
 
 struct mxg_db;

@@ -143,6 +143,21 @@ static const char *const m6_sql[] = {
 	NULL
 };
 
+static const char *const m7_sql[] = {
+	/* Failed password checks (login/lockout.c), shared by every process:
+	 * scope 'account' (subject: sha256 hex of the canonical login name, so
+	 * a password typed into the user field is not kept in clear) or 'ip';
+	 * times in ms since the epoch. */
+	"CREATE TABLE login_failures ("
+	" scope TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" failures INTEGER NOT NULL,"
+	" window_start BIGINT NOT NULL,"
+	" locked_until BIGINT NOT NULL,"
+	" PRIMARY KEY (scope, subject))",
+	NULL
+};
+
 static const struct migration migrations[] = {
 	{ 1, "lookup peppers", m1_sql },
 	{ 2, "identity accounts, tokens and accepted terms", m2_sql },
@@ -150,6 +165,7 @@ static const struct migration migrations[] = {
 	{ 4, "3PID bindings", m4_sql },
 	{ 5, "invites", m5_sql },
 	{ 6, "onbind queue", m6_sql },
+	{ 7, "login failures", m7_sql },
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

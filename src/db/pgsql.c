@@ -112,6 +112,18 @@ static int pgsql_connect(const struct mxg_db_settings *set, void **handle_r,
 		return -1;
 	}
 	PQclear(res);
+	if (set->read_only) {
+		res = PQexec(c->pg, "SET default_transaction_read_only = on");
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			set_pg_error(err, MXG_DB_ERR_UNAVAILABLE, "PostgreSQL read-only session",
+				     PQerrorMessage(c->pg));
+			PQclear(res);
+			PQfinish(c->pg);
+			free(c);
+			return -1;
+		}
+		PQclear(res);
+	}
 	*handle_r = c;
 	return 0;
 }

@@ -79,13 +79,15 @@ static int sqlite_connect(const struct mxg_db_settings *set, void **handle_r,
 		return -1;
 	/* Create the file ourselves so that it is 0600 whatever the umask;
 	 * SQLite gives the -wal and -shm files the same mode. */
-	fd = open(set->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = set->read_only ? open(set->path, O_RDONLY | O_CLOEXEC)
+			    : open(set->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return mxg_error_set(err, MXG_DB_ERR_UNAVAILABLE, "database '%s': %s",
 				     set->path, strerror(errno));
 	close(fd);
 
-	rc = sqlite3_open_v2(set->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
+	rc = sqlite3_open_v2(set->path, &h, (set->read_only ? SQLITE_OPEN_READONLY
+					     : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		mxg_error_set(err, MXG_DB_ERR_UNAVAILABLE, "database '%s': %s", set->path,
 			      h != NULL ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
@@ -95,7 +97,8 @@ static int sqlite_connect(const struct mxg_db_settings *set, void **handle_r,
 	sqlite3_extended_result_codes(h, 1);
 	sqlite3_busy_timeout(h, set->busy_timeout_ms > INT_MAX ? INT_MAX
 			     : (int)set->busy_timeout_ms);
-	rc = sqlite3_exec(h, pragmas, NULL, NULL, NULL);
+	/* Another application's file keeps its journal mode. */
+	rc = set->read_only ? SQLITE_OK : sqlite3_exec(h, pragmas, NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		set_error(h, rc, err);
 		mxg_error_prefix(err, "database '%s'", set->path);

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -112,6 +113,22 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 		return 0;	/* aborts the transfer with CURLE_WRITE_ERROR */
 	}
 	mxg_buf_append(&s->buf, ptr, n);
+	return n;
+}
+
+/* Notes the one response header a caller may need; curl hands over each
+ * header line separately, not NUL-terminated. */
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	static const char name[] = "www-authenticate:";
+	struct mxg_http_client_resp *resp = userdata;
+	size_t n = size * nmemb;
+
+	/* A new status line (after 100 Continue or a redirect) starts afresh. */
+	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0)
+		resp->www_authenticate = false;
+	else if (n >= sizeof(name) - 1 && strncasecmp(ptr, name, sizeof(name) - 1) == 0)
+		resp->www_authenticate = true;
 	return n;
 }
 
@@ -217,8 +234,12 @@ int mxg_http_client_request(const struct mxg_http_client_req *req,
 	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)ctimeout) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, req->insecure ? 0L : 1L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, req->insecure ? 0L : 2L) != CURLE_OK ||
+	    (req->ca_file != NULL &&
+	     curl_easy_setopt(c, CURLOPT_CAINFO, req->ca_file) != CURLE_OK) ||
+	    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_HEADERDATA, resp_r) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L)
 		!= CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L) != CURLE_OK ||

@@ -48,12 +48,19 @@ struct mxg_http_client_req {
 	long long connect_timeout_ms;	/* 0 = min(timeout, 5 s) */
 	size_t max_response;		/* body cap; 0 = 1 MiB */
 	bool follow_redirects;		/* at most 5, http(s) only */
+	const char *ca_file;		/* PEM bundle to verify the peer with; NULL =
+					 * the system's */
+	bool insecure;			/* skip TLS certificate and host name checks
+					 * (an admin's explicit choice; default off) */
 };
 
 struct mxg_http_client_resp {
 	long status;			/* HTTP status */
 	char *body;			/* NUL-terminated, malloc'd */
 	size_t len;
+	bool www_authenticate;		/* the answer carried WWW-Authenticate: on a
+					 * 401, HTTP-level credentials were refused
+					 * (RFC 7235), not an application's answer */
 };
 
 /*

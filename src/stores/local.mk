@@ -18,3 +18,4 @@ tests_plugins_testmod_la_SOURCES = tests/plugins/store-testmod.c
 tests_plugins_testmod_la_LDFLAGS = $(AM_LDFLAGS) $(MXG_PLUGIN_LINKFLAGS) -rpath /nowhere
 tests_plugins_testabi_la_SOURCES = tests/plugins/store-testabi.c
 tests_plugins_testabi_la_LDFLAGS = $(AM_LDFLAGS) $(MXG_PLUGIN_LINKFLAGS) -rpath /nowhere
+check_PROGRAMS += tests/unit/test-store-util

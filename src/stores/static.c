@@ -49,6 +49,9 @@ struct static_ctx {
 	size_t people_count, people_cap;
 	struct static_3pid *tpids;	/* sorted by medium, address */
 	size_t tpid_count;
+	/* A password hash of this store, checked in vain for an unknown user
+	 * so that the answer takes as long as a wrong password (NULL: none). */
+	const char *decoy_hash;
 };
 
 static const struct mxg_conf_def threepid_table[] = {
@@ -270,6 +273,8 @@ static int static_init(struct mxg_store *s, struct mxg_error *err)
 	if (set->users_file != NULL &&
 	    mxg_static_users_file_read(set->users_file, add_person, ctx, err) < 0)
 		return -1;
+	for (size_t i = 0; i < ctx->people_count && ctx->decoy_hash == NULL; i++)
+		ctx->decoy_hash = field(&ctx->people[i], F_PASSWORD_HASH);
 	return build_tables(ctx, err);
 }
 
@@ -378,11 +383,14 @@ static enum mxg_store_result static_authenticate(struct mxg_store *s, const stru
 	} else {
 		p = find_user(ctx, cred->user);
 	}
-	if (p == NULL)
-		return MXG_STORE_NOT_FOUND;
-	hash = field(p, F_PASSWORD_HASH);
-	if (hash == NULL)
-		return MXG_STORE_DENIED;
+	hash = p != NULL ? field(p, F_PASSWORD_HASH) : NULL;
+	if (hash == NULL) {
+		/* Unknown, or without a password: as slow as a wrong password. */
+		if (ctx->decoy_hash != NULL)
+			(void)mxg_password_verify(cred->password, cred->password_len,
+						  ctx->decoy_hash);
+		return p == NULL ? MXG_STORE_NOT_FOUND : MXG_STORE_DENIED;
+	}
 	switch (mxg_password_verify(cred->password, cred->password_len, hash)) {
 	case MXG_PASSWORD_MATCH:
 		break;

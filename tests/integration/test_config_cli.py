@@ -5,8 +5,8 @@ MXGATE_CONFIG is honoured."""
 import os
 import re
 
-from harness import (Daemon, HomeserverPeer, check, test, main, register_account, run_cli,
-                     skip, tmp_dir)
+from harness import (Daemon, HomeserverPeer, check, test, main, plugin_dir, register_account,
+                     run_cli, skip, tmp_dir)
 
 
 @test
@@ -44,6 +44,35 @@ def generated_config_runs():
                        headers={"Authorization": "Bearer " + token})
             check("the generated config serves hash_details to a registered user",
                   r.status == 200 and "lookup_pepper" in (r.json or {}), r)
+
+
+@test
+def generated_config_with_plugin_dir():
+    d = tmp_dir("genp")
+    path = os.path.join(d, "mxgate.yaml")
+    r = run_cli("config", "generate", "--server-name", "example.org", "--data-dir",
+                os.path.join(d, "data"), "--plugin-dir", plugin_dir(), "-o", path)
+    text = open(path).read() if r.returncode == 0 else ""
+    check("config generate --plugin-dir sets plugin_dir",
+          'plugin_dir: "%s"' % plugin_dir() in text, r.stderr + text[:600])
+    # The generated file with a module store added loads the module from there.
+    text = text.replace("stores: []", "stores:\n  - {name: iam, module: rest, "
+                        "url: \"http://127.0.0.1:9\"}")
+    with open(path, "w") as f:
+        f.write(text)
+    r = run_cli("config", "check", "-c", path)
+    check("a module store loads from --plugin-dir", r.returncode == 0, r.stdout + r.stderr)
+    # config check starts the stores as serve does: a module refuses keys that
+    # exclude each other (checked in its init, not by the key table).
+    with open(path, "w") as f:
+        f.write(text.replace('url: "http://127.0.0.1:9"}', 'url: "http://127.0.0.1:9", '
+                             'auth_bearer_token: t, auth_basic_user: u, '
+                             'auth_basic_password: p}'))
+    r = run_cli("config", "check", "-c", path)
+    check("config check runs the modules' own checks (exit 2, the store named)",
+          r.returncode == 2 and "store 'iam'" in r.stderr, r.stdout + r.stderr)
+    r = run_cli("config", "generate", "--server-name", "example.org", "--plugin-dir", "")
+    check("config generate --plugin-dir '' exits 2", r.returncode == 2, r.stderr)
 
 
 @test

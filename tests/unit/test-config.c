@@ -202,7 +202,7 @@ static void test_generated(void)
 	FILE *f = open_memstream(&text, &len);
 
 	test_begin("the generated config loads as it is");
-	test_assert(mxg_config_generate(f, "example.org", "/tmp/mxgate \"data\"") == 0);
+	test_assert(mxg_config_generate(f, "example.org", "/tmp/mxgate \"data\"", NULL) == 0);
 	fclose(f);
 	test_assert(load(text, &cfg) == 0);
 	dump_reports();
@@ -223,7 +223,7 @@ static void test_generated(void)
 
 	test_begin("the commented static store example loads once uncommented");
 	f = open_memstream(&text, &len);
-	test_assert(mxg_config_generate(f, "example.org", NULL) == 0);
+	test_assert(mxg_config_generate(f, "example.org", NULL, NULL) == 0);
 	fclose(f);
 	{
 		/* Drop "stores: []" and the "#" of the example block. */
@@ -263,7 +263,7 @@ static void test_generated(void)
 
 	test_begin("generate refuses a bad server name");
 	f = open_memstream(&text, &len);
-	test_assert(mxg_config_generate(f, "not a name", NULL) == -1);
+	test_assert(mxg_config_generate(f, "not a name", NULL, NULL) == -1);
 	fclose(f);
 	free(text);
 	test_end();

@@ -178,6 +178,36 @@ static void test_bad_status(void)
 	test_end();
 }
 
+static void test_www_authenticate(void)
+{
+	struct server s = { .how = ANSWER,
+			    .reply = "HTTP/1.1 401 Unauthorized\r\nWww-Authenticate: Bearer\r\n"
+				     "Content-Length: 2\r\nConnection: close\r\n\r\n{}" };
+	struct server s2 = { .how = ANSWER,
+			     .reply = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n"
+				      "Connection: close\r\n\r\n{}" };
+	struct mxg_http_client_req req = { .timeout_ms = 5000, .insecure = false };
+	struct mxg_http_client_resp resp;
+	struct mxg_error err;
+	char url[128];
+
+	test_begin("WWW-Authenticate is reported, its absence too");
+	test_assert(server_start(&s) == 0);
+	req.url = url_of(&s, url, sizeof(url));
+	mxg_error_clear(&err);
+	test_assert(mxg_http_client_request(&req, &resp, &err) == 0);
+	test_assert(resp.status == 401 && resp.www_authenticate);
+	mxg_http_client_resp_free(&resp);
+	server_stop(&s);
+	test_assert(server_start(&s2) == 0);
+	req.url = url_of(&s2, url, sizeof(url));
+	test_assert(mxg_http_client_request(&req, &resp, &err) == 0);
+	test_assert(resp.status == 401 && !resp.www_authenticate);
+	mxg_http_client_resp_free(&resp);
+	server_stop(&s2);
+	test_end();
+}
+
 static void test_too_large(void)
 {
 	/* No Content-Length: the cap must hold while streaming too. */
@@ -258,6 +288,7 @@ int main(void)
 	test_redact();
 	test_json_ok();
 	test_bad_status();
+	test_www_authenticate();
 	test_too_large();
 	test_timeout();
 	test_refused();

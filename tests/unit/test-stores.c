@@ -64,12 +64,34 @@ static enum mxg_store_result fake_enum(struct mxg_store *s, mxg_store_3pid_fn *c
 	return MXG_STORE_OK;
 }
 
+/* Two people: the store's own and one every fake store knows. */
+static enum mxg_store_result fake_search(struct mxg_store *s, const char *term, size_t limit,
+					 struct mxg_arena *arena, struct mxg_person **people_r,
+					 size_t *count_r, struct mxg_error *err)
+{
+	const struct fake_settings *f = s->settings;
+	struct mxg_person *p = mxg_arena_alloc(arena, 2 * sizeof(*p));
+
+	(void)term;
+	if (f->answer == MXG_STORE_UNAVAILABLE)
+		return mxg_error_set(err, 1, "down"), MXG_STORE_UNAVAILABLE;
+	memset(p, 0, 2 * sizeof(*p));
+	p[0].user_id = f->user_id;
+	p[0].display_name = s->name;
+	p[1].user_id = "@shared:example.org";
+	p[1].display_name = s->name;
+	*people_r = p;
+	*count_r = limit < 2 ? limit : 2;
+	return MXG_STORE_OK;
+}
+
 static const struct mxg_store_driver fake_driver = {
 	.abi_version = MXG_STORE_ABI,
 	.name = "fake",
 	.lookup = fake_lookup,
 	.authenticate = fake_auth,
 	.enumerate_3pids = fake_enum,
+	.directory_search = fake_search,
 };
 
 static int count_cb(void *ctx, const char *medium, const char *address, const char *user_id)
@@ -106,6 +128,69 @@ static enum mxg_store_result chain_lookup_with(struct fake_settings *fs, size_t 
 	mxg_store_chain_destroy(&chain);
 	mxg_arena_destroy(&arena);
 	return res;
+}
+
+static struct mxg_store_chain *fake_chain(struct fake_settings *fs, size_t n,
+					   struct mxg_store_conf *confs)
+{
+	static const char *const names[] = { "one", "two", "three", "four" };
+	struct mxg_config cfg = { .server_name = "example.org" };
+	struct mxg_store_chain *chain;
+	struct mxg_error err;
+
+	for (size_t i = 0; i < n; i++)
+		confs[i] = (struct mxg_store_conf){ .name = (char *)names[i], .module = "fake",
+						    .enabled = true, .settings = &fs[i],
+						    .driver = &fake_driver };
+	cfg.stores.items = confs;
+	cfg.stores.count = n;
+	return mxg_store_chain_create(&cfg, &chain, &err) < 0 ? NULL : chain;
+}
+
+static void test_chain_search(void)
+{
+	struct fake_settings fs[] = { { MXG_STORE_OK, "@one:example.org" },
+				      { MXG_STORE_OK, "@two:example.org" } };
+	struct mxg_store_conf confs[2];
+	struct mxg_store_chain *chain = fake_chain(fs, 2, confs);
+	struct mxg_arena *arena = mxg_arena_create(1024);
+	struct mxg_store_search out;
+	struct mxg_error err;
+
+	test_begin("chain search: merged, each person once, from the first store");
+	test_assert(chain != NULL);
+	test_assert(mxg_store_chain_search(chain, "sh", 10, arena, &out, &err) == MXG_STORE_OK);
+	test_assert(out.count == 3 && !out.limited && !out.partial);
+	test_assert_streq(out.people[0].user_id, "@one:example.org");
+	test_assert_streq(out.people[1].user_id, "@shared:example.org");
+	test_assert_streq(out.people[1].display_name, "one");
+	test_assert_streq(out.people[2].user_id, "@two:example.org");
+	test_end();
+
+	test_begin("chain search: limit kept, limited set");
+	test_assert(mxg_store_chain_search(chain, "sh", 2, arena, &out, &err) == MXG_STORE_OK);
+	test_assert(out.count == 2 && out.limited);
+	test_end();
+
+	test_begin("chain search: a term under two characters asks nobody");
+	fs[0].answer = fs[1].answer = MXG_STORE_UNAVAILABLE;	/* would fail if asked */
+	test_assert(mxg_store_chain_search(chain, " x ", 10, arena, &out, &err) == MXG_STORE_OK);
+	test_assert(out.count == 0);
+	test_assert(mxg_store_chain_search(chain, "", 10, arena, &out, &err) == MXG_STORE_OK);
+	test_assert(out.count == 0);
+	test_end();
+
+	test_begin("chain search: one store down -> partial; all down -> unavailable");
+	fs[0].answer = MXG_STORE_OK;
+	test_assert(mxg_store_chain_search(chain, "sh", 10, arena, &out, &err) == MXG_STORE_OK);
+	test_assert(out.count == 2 && out.partial);
+	test_assert(strstr(err.msg, "store 'two'") != NULL);
+	fs[0].answer = MXG_STORE_UNAVAILABLE;
+	test_assert(mxg_store_chain_search(chain, "sh", 10, arena, &out, &err) ==
+		    MXG_STORE_UNAVAILABLE);
+	test_end();
+	mxg_store_chain_destroy(&chain);
+	mxg_arena_destroy(&arena);
 }
 
 static void test_chain(void)
@@ -465,6 +550,7 @@ static void test_loader(void)
 
 int main(void)
 {
+	test_chain_search();
 	test_loader();
 	test_static();
 	test_static_file();
