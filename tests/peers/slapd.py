@@ -28,7 +28,9 @@ The directory (suffix dc=example,dc=org):
               userAccountControl 514), sales (a group, not a user)
   ou=groups   cn=matrix (groupOfNames; memberOf on the people)
   ou=services cn=mxgate, the service account (may read everything)
-Anonymous may only `auth` on userPassword; people may read their own entry.
+Anonymous may only `auth` on userPassword; people may read their own entry
+(everyone's with users_read / --users-read: the bench's one-connection
+baseline searches while bound as the previous person).
 The database's size limit (default 500) is below the people count, so a
 client that wants everyone must page (RFC 2696).
 """
@@ -214,7 +216,7 @@ class Slapd:
     (the default for the module) killed with it even by SIGKILL."""
 
     def __init__(self, directory, port=None, tls_port=None, users=2000, tls=False,
-                 size_limit=500, start=True, foreground=True, threads=None):
+                 size_limit=500, start=True, foreground=True, threads=None, users_read=False):
         self.dir = os.path.abspath(directory)
         self.state_path = os.path.join(self.dir, "state.json")
         self.foreground = foreground
@@ -228,7 +230,7 @@ class Slapd:
             self.state = {"port": port or free_port(),
                           "tls_port": (tls_port or free_port()) if tls else None,
                           "users": users, "tls": tls, "size_limit": size_limit,
-                          "threads": threads or 16,
+                          "threads": threads or 16, "users_read": users_read,
                           "bind_password": secrets.token_urlsafe(18),
                           "root_password": secrets.token_urlsafe(18)}
             self._build()
@@ -413,7 +415,7 @@ olcRootDN: {rootdn}
 olcRootPW: {rootpw}
 olcSizeLimit: size.soft={limit} size.hard={limit} size.prtotal=unlimited
 {indexes}olcAccess: {{0}}to attrs=userPassword by anonymous auth by * none
-olcAccess: {{1}}to * by dn.exact="{service}" read by self read by * none
+olcAccess: {{1}}to * by dn.exact="{service}" read by self read{users} by * none
 
 dn: olcOverlay={{0}}memberof,olcDatabase={{1}}mdb,cn=config
 objectClass: olcOverlayConfig
@@ -426,7 +428,7 @@ olcMemberOfMemberOfAD: memberOf
 """.format(dir=self.dir, threads=st["threads"], tls=tls, modpath=MODULE_PATH,
            schemas=schemas, adschema=AD_SCHEMA, suffix=SUFFIX, rootdn=ROOT_DN,
            rootpw=ssha(st["root_password"]), limit=limit, indexes=indexes,
-           service=SERVICE_DN)
+           service=SERVICE_DN, users=" by users read" if st.get("users_read") else "")
 
     def _write_data(self, f, people, fixtures):
         def entry(dn, *lines):
@@ -611,6 +613,8 @@ def main(argv=None):
     st.add_argument("--tls", action="store_true")
     st.add_argument("--size-limit", type=int, default=500)
     st.add_argument("--threads", type=int, default=None)
+    st.add_argument("--users-read", action="store_true",
+                    help="people may read the whole directory, not only their entry")
     sp = sub.add_parser("stop", help="stop the slapd of DIR")
     sp.add_argument("dir")
     args = ap.parse_args(argv)
@@ -619,7 +623,8 @@ def main(argv=None):
         t0 = time.monotonic()
         s = Slapd(args.dir, port=args.port, tls_port=args.tls_port, users=args.users,
                   tls=args.tls or bool(args.tls_port), size_limit=args.size_limit,
-                  threads=args.threads, start=False, foreground=False)
+                  threads=args.threads, users_read=args.users_read, start=False,
+                  foreground=False)
         atexit.unregister(s.stop)	# the CLI leaves it running
         s.start()
         print("uri=%s" % s.uri)
