@@ -164,12 +164,12 @@ def generate_people(count):
         Person(dn="uid=zoe,%s" % PEOPLE, uid="zoe", localpart="zoe", cn="Zoë Ångström",
                display="Zoë Ångström", display_attr=True, given="Zoë", sn="Ångström",
                mails=["zoe.angstrom@example.org"],
-               phones=[("mobile", "07700 900123", "447700900123")],
+               phones=[("mobile", "07911 123456", "447911123456")],
                password=password_for("zoe"), in_group=True, ad=None, fixture="nonascii"),
         Person(dn="uid=outsider,%s" % PEOPLE, uid="outsider", localpart="outsider",
                cn="Otto Outsider", display="Otto Outsider", display_attr=True, given="Otto",
                sn="Outsider", mails=["outsider@example.org"],
-               phones=[("telephoneNumber", "+44 7700 900456", "447700900456")],
+               phones=[("telephoneNumber", "+44 7911 654321", "447911654321")],
                password=password_for("outsider"), in_group=False, ad=None, fixture="outsider"),
         Person(dn="uid=JSmith,%s" % PEOPLE, uid="JSmith", localpart="jsmith",
                cn="Jane Smithers", display="Jane Smithers", display_attr=True, given="Jane",
@@ -193,6 +193,12 @@ def generate_people(count):
                ad={"sAMAccountName": "OldAcct", "userPrincipalName": "old@corp.example",
                    "sAMAccountType": AD_USER_TYPE, "userAccountControl": AD_DISABLED}),
     ]
+    # Every 3PID belongs to one person: a lookup must have one answer.
+    seen = {}
+    for p in people + fixtures:
+        for addr in [m.lower() for m in p.mails] + p.e164s():
+            if seen.setdefault(addr, p.dn) != p.dn:
+                raise SlapdError("%s is both %s's and %s's" % (addr, seen[addr], p.dn))
     return people, fixtures
 
 
@@ -380,6 +386,7 @@ olcPidFile: {dir}/slapd.pid
 olcArgsFile: {dir}/slapd.args
 olcLogLevel: none
 olcThreads: {threads}
+olcIndexSubstrAnyLen: 3
 {tls}
 dn: cn=module{{0}},cn=config
 objectClass: olcModuleList
