@@ -185,9 +185,9 @@ int mxg_ldap_entry_person(const struct mxg_ldap_map *map, const struct mxg_ldap_
 size_t mxg_ldap_entry_3pids(const struct mxg_ldap_map *map, const struct mxg_ldap_entry *e,
 			    const char *medium, struct mxg_arena *arena, const char ***addrs_r);
 
-/* --- pool.c --- */
+/* --- connect.c --- */
 
-/* What connections are made with (the settings, as pool.c wants them). */
+/* What connections are made with (the settings, as connect.c wants them). */
 struct mxg_ldap_server_conf {
 	const char *store_name;		/* for messages */
 	const char *const *uris;
@@ -218,6 +218,26 @@ struct mxg_ldap_conn {
  * NULL on allocation failure. */
 struct mxg_ldap_servers *mxg_ldap_servers_create(const struct mxg_ldap_server_conf *conf);
 void mxg_ldap_servers_destroy(struct mxg_ldap_servers **servers);
+const struct mxg_ldap_server_conf *mxg_ldap_servers_conf(const struct mxg_ldap_servers *sv);
+
+/*
+ * Open c (closed) along the URIs, binding as bind_dn when service_bind.
+ * kind names the pool in messages.  OK, or UNAVAILABLE + err naming each
+ * URI tried and why it failed.
+ */
+enum mxg_store_result mxg_ldap_servers_open(struct mxg_ldap_servers *sv, bool service_bind,
+					    const char *kind, struct mxg_ldap_conn *c,
+					    struct mxg_error *err);
+
+/* Should open connection c, to a later URI, be reopened because it has
+ * been open failback_interval and an earlier URI is up again? */
+bool mxg_ldap_servers_failback_due(struct mxg_ldap_servers *sv, const struct mxg_ldap_conn *c,
+				   long long now);
+
+/* Milliseconds on the monotonic clock. */
+long long mxg_ldap_now_ms(void);
+
+/* --- pool.c --- */
 
 /* A pool of size connections; with service_bind they bind as bind_dn when
  * opened (search connections), otherwise they stay anonymous until the
@@ -228,7 +248,8 @@ void mxg_ldap_pool_destroy(struct mxg_ldap_pool **pool);
 
 /*
  * A connection for the caller alone, connected (opening one if needed,
- * failing over along the URIs).  Waits at most timeout for a free one.
+ * failing over along the URIs).  Waits at most timeout for a free one;
+ * waiting callers are served in the order they came.
  * OK, or UNAVAILABLE + err naming the URIs tried.
  */
 enum mxg_store_result mxg_ldap_pool_get(struct mxg_ldap_pool *pool, struct mxg_ldap_conn **conn_r,
@@ -236,6 +257,9 @@ enum mxg_store_result mxg_ldap_pool_get(struct mxg_ldap_pool *pool, struct mxg_l
 
 /* Give the connection back; broken closes it so the next get reconnects. */
 void mxg_ldap_pool_put(struct mxg_ldap_pool *pool, struct mxg_ldap_conn *conn, bool broken);
+
+/* How many callers are waiting for a connection. */
+size_t mxg_ldap_pool_waiting(struct mxg_ldap_pool *pool);
 
 /* The operation timeout, for the calls made on a connection. */
 long long mxg_ldap_pool_timeout_ms(const struct mxg_ldap_pool *pool);

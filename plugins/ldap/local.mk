@@ -4,6 +4,7 @@ LDAP_MODULE_SOURCES = \
 	plugins/ldap/ldap-private.h \
 	plugins/ldap/ldap.c \
 	plugins/ldap/ldap-settings.c \
+	plugins/ldap/connect.c \
 	plugins/ldap/pool.c \
 	plugins/ldap/filter.c \
 	plugins/ldap/entry.c \

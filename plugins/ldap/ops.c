@@ -20,18 +20,39 @@
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/threepid.h"
+#include "identity/msisdn.h"
 #include "ldap-private.h"
 #include "stores/util.h"
 
+/* The forms a directory may hold phone number e164 in, appended to values
+ * (room for MXG_LDAP_PHONE_FORMS): "+447700900123", "447700900123" and,
+ * when it is a number of default_region, the national "07700900123".  The
+ * telephoneNumber matching rule ignores spaces and hyphens, so "07700
+ * 900123" matches the last. */
+#define MXG_LDAP_PHONE_FORMS 3
+
+static size_t phone_forms(const struct mxg_ldap_map *map, const char *e164,
+			  struct mxg_arena *arena, const char **values)
+{
+	char national[MXG_MSISDN_MAX + 3];
+	size_t n = 0;
+
+	values[n++] = mxg_arena_printf(arena, "+%s", e164);
+	values[n++] = e164;
+	if (map->default_region != NULL &&
+	    mxg_msisdn_national(map->default_region, e164, national) == 0)
+		values[n++] = mxg_arena_strdup(arena, national);
+	return n;
+}
+
 /* A filter matching a 3PID address of medium: "(mail=a@b)" over the
  * e-mail attributes (login attributes too when logging in, attrs then
- * given), "(telephoneNumber=+4477...)" over the phone attributes (the
- * telephoneNumber matching rule ignores spaces and hyphens).  NULL when
+ * given), the forms of phone_forms() over the phone attributes.  NULL when
  * the address is not valid for the medium or nothing can hold it. */
 static char *threepid_filter(struct mxg_ldap_ctx *ctx, const char *medium, const char *address,
 			     const struct mxg_ldap_attrs *email_attrs, struct mxg_arena *arena)
 {
-	const char *canon, *value;
+	const char *canon, *value, *phones[MXG_LDAP_PHONE_FORMS];
 
 	if (medium == NULL || !mxg_3pid_medium_valid(medium) || !mxg_ldap_input_ok(address))
 		return NULL;
@@ -42,8 +63,8 @@ static char *threepid_filter(struct mxg_ldap_ctx *ctx, const char *medium, const
 		value = canon;
 		return mxg_ldap_filter_any(arena, email_attrs, &value, 1, MXG_LDAP_MATCH_EQUAL);
 	}
-	value = mxg_arena_printf(arena, "+%s", canon);
-	return mxg_ldap_filter_any(arena, &ctx->map.msisdn, &value, 1, MXG_LDAP_MATCH_EQUAL);
+	return mxg_ldap_filter_any(arena, &ctx->map.msisdn, phones,
+				   phone_forms(&ctx->map, canon, arena, phones), MXG_LDAP_MATCH_EQUAL);
 }
 
 /* The user's login name as a filter: a localpart or our Matrix ID over the
@@ -309,7 +330,7 @@ static enum mxg_store_result bulk_batch(struct mxg_ldap_ctx *ctx, const char *me
 					struct mxg_error *err)
 {
 	bool email = strcmp(medium, "email") == 0;
-	const char **values = mxg_arena_alloc(arena, (n + 1) * sizeof(*values));
+	const char **values = mxg_arena_alloc(arena, (n * MXG_LDAP_PHONE_FORMS + 1) * sizeof(*values));
 	const char **canon = mxg_arena_alloc(arena, (n + 1) * sizeof(*canon));
 	const char *parts[2];
 	struct mxg_ldap_entry **found;
@@ -320,8 +341,12 @@ static enum mxg_store_result bulk_batch(struct mxg_ldap_ctx *ctx, const char *me
 		const char *addr = tpids[idx[i]].address;
 
 		canon[i] = mxg_ldap_input_ok(addr) ? mxg_3pid_canonicalize(arena, medium, addr) : NULL;
-		if (canon[i] != NULL)
-			values[nvalues++] = email ? canon[i] : mxg_arena_printf(arena, "+%s", canon[i]);
+		if (canon[i] == NULL)
+			continue;
+		if (email)
+			values[nvalues++] = canon[i];
+		else
+			nvalues += phone_forms(&ctx->map, canon[i], arena, values + nvalues);
 	}
 	parts[0] = mxg_ldap_filter_any(arena, email ? &ctx->map.email : &ctx->map.msisdn, values,
 				       nvalues, MXG_LDAP_MATCH_EQUAL);

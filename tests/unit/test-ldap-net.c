@@ -279,7 +279,7 @@ static void test_failover_and_busy(void)
 	t0 = now_ms();
 	test_assert(mxg_ldap_pool_get(l.ctx->search_pool, &c2, &err) == MXG_STORE_UNAVAILABLE);
 	test_assert(now_ms() - t0 >= 250 && now_ms() - t0 < 1500);
-	test_assert(strstr(err.msg, "busy") != NULL);
+	test_assert(strstr(err.msg, "busy") != NULL && strstr(err.msg, "0 more callers") != NULL);
 	mxg_ldap_pool_put(l.ctx->search_pool, c1, false);
 	test_assert(mxg_ldap_pool_get(l.ctx->search_pool, &c2, &err) == MXG_STORE_OK);
 	test_assert(c2 == c1 && !c2->fresh && c2->ld != NULL);	/* reused, still open */
@@ -301,6 +301,66 @@ static void test_failover_and_busy(void)
 	test_assert(mxg_ldap_pool_get(l.ctx->search_pool, &c1, &err) == MXG_STORE_UNAVAILABLE);
 	test_assert(strstr(err.msg, "ldap://127.0.0.1") != NULL &&
 		    strstr(err.msg, "ldap://localhost") != NULL);
+	unload(&l);
+	test_end();
+	close(lfd);
+}
+
+struct queued {
+	struct mxg_ldap_pool *pool;
+	int *served;		/* shared: how many were served before */
+	int turn;		/* this caller's place among them */
+	pthread_mutex_t *mu;
+};
+
+static void *queued_get(void *arg)
+{
+	struct queued *q = arg;
+	struct mxg_ldap_conn *c;
+	struct mxg_error err;
+
+	if (mxg_ldap_pool_get(q->pool, &c, &err) != MXG_STORE_OK)
+		return NULL;
+	pthread_mutex_lock(q->mu);
+	q->turn = ++*q->served;
+	pthread_mutex_unlock(q->mu);
+	mxg_ldap_pool_put(q->pool, c, false);
+	return NULL;
+}
+
+/* Wait (at most 5 s) until n callers wait for a connection of pool. */
+static bool await_waiting(struct mxg_ldap_pool *pool, size_t n)
+{
+	for (int i = 0; i < 500 && mxg_ldap_pool_waiting(pool) != n; i++)
+		usleep(10000);
+	return mxg_ldap_pool_waiting(pool) == n;
+}
+
+static void test_queue_order(void)
+{
+	int port, lfd = loopback_socket(true, &port), served = 0;
+	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	struct queued q[3];
+	pthread_t t[3];
+	struct mxg_ldap_conn *c;
+	struct mxg_error err;
+	struct loaded l;
+
+	test_begin("a busy pool serves its waiting callers in the order they came");
+	test_assert(load(&l, "uris: ldap://127.0.0.1:%d\nbase_dn: dc=example,dc=org\n"
+			 "pool_size: 1\ntimeout: 5s\n", port) == 0);
+	test_assert(mxg_ldap_pool_get(l.ctx->search_pool, &c, &err) == MXG_STORE_OK);
+	for (int i = 0; i < 3; i++) {
+		q[i] = (struct queued){ l.ctx->search_pool, &served, 0, &mu };
+		pthread_create(&t[i], NULL, queued_get, &q[i]);
+		test_assert_idx(await_waiting(l.ctx->search_pool, (size_t)i + 1), i);
+	}
+	mxg_ldap_pool_put(l.ctx->search_pool, c, false);
+	for (int i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		test_assert_idx(q[i].turn == i + 1, i);
+	}
+	test_assert(mxg_ldap_pool_waiting(l.ctx->search_pool) == 0);
 	unload(&l);
 	test_end();
 	close(lfd);
@@ -350,6 +410,7 @@ int main(void)
 	test_closed_port();
 	test_silent_server();
 	test_failover_and_busy();
+	test_queue_order();
 	test_concurrent();
 	return test_done("test-ldap-net");
 }
