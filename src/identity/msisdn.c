@@ -61,6 +61,25 @@ const char *mxg_msisdn_calling_code(const char *country)
 	return c != NULL ? c->code : NULL;
 }
 
+int mxg_msisdn_national(const char *country, const char *e164, char out[MXG_MSISDN_MAX + 3])
+{
+	const struct country *c = find_country(country);
+	size_t code_len;
+	bool nanp;
+
+	out[0] = '\0';
+	if (c == NULL || e164 == NULL || strlen(e164) > MXG_MSISDN_MAX)
+		return -1;
+	code_len = strlen(c->code);
+	if (strncmp(e164, c->code, code_len) != 0 || e164[code_len] == '\0')
+		return -1;
+	/* A NANP trunk "1" is dialled but seldom written down. */
+	nanp = strcmp(c->code, "1") == 0;
+	strcpy(out, nanp ? "" : c->trunk);
+	strcat(out, e164 + code_len);
+	return 0;
+}
+
 int mxg_msisdn_normalize(const char *country, const char *phone,
 			 char out[MXG_MSISDN_MAX + 1], struct mxg_error *err)
 {

@@ -26,6 +26,16 @@ enum mxg_msisdn_err {
 const char *mxg_msisdn_calling_code(const char *country);
 
 /*
+ * The national form of E.164 digits e164 in country, as people there write
+ * it without punctuation: the trunk prefix and the number after the calling
+ * code ("447700900123" in GB is "07700900123"; NANP numbers without their
+ * "1").  Directories often hold phones that way.  Returns 0, or -1 when
+ * the country is unknown or the number is not one of its.
+ */
+int mxg_msisdn_national(const char *country, const char *e164,
+			char out[MXG_MSISDN_MAX + 3]);
+
+/*
  * Normalise phone in country into out (MXG_MSISDN_MAX + 1 bytes).  Returns
  * 0, or -1 with err (code enum mxg_msisdn_err).  country may be NULL when
  * the number is international.

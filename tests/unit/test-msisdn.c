@@ -65,5 +65,30 @@ int main(void)
 	test_assert(mxg_msisdn_calling_code("ZZ") == NULL);
 	test_assert(mxg_msisdn_calling_code("") == NULL);
 	test_end();
+
+	test_begin("national forms, and back");
+	{
+		static const struct { const char *country, *e164, *national; } nat[] = {
+			{ "GB", "447800801995", "07800801995" },
+			{ "gb", "442079460000", "02079460000" },
+			{ "US", "12025550143", "2025550143" },
+			{ "IT", "390612345678", "0612345678" },	/* the 0 is the number's */
+			{ "HU", "3612345678", "0612345678" },	/* trunk "06" */
+			{ "DE", "4930123456", "030123456" },
+		};
+		char nout[MXG_MSISDN_MAX + 3], back[MXG_MSISDN_MAX + 1];
+
+		for (size_t i = 0; i < sizeof(nat) / sizeof(nat[0]); i++) {
+			test_assert_idx(mxg_msisdn_national(nat[i].country, nat[i].e164, nout) == 0, i);
+			test_assert_idx(strcmp(nout, nat[i].national) == 0, i);
+			test_assert_idx(mxg_msisdn_normalize(nat[i].country, nout, back, &err) == 0 &&
+					strcmp(back, nat[i].e164) == 0, i);
+		}
+		test_assert(mxg_msisdn_national("GB", "4930123456", nout) == -1);	/* German */
+		test_assert(mxg_msisdn_national("ZZ", "447800801995", nout) == -1);
+		test_assert(mxg_msisdn_national("GB", "44", nout) == -1);
+		test_assert(mxg_msisdn_national(NULL, "447800801995", nout) == -1);
+	}
+	test_end();
 	return test_done("test-msisdn");
 }
