@@ -24,6 +24,7 @@
 #include "http/server.h"
 #include "identity/identity.h"
 #include "login/login.h"
+#include "matrix/matrix.h"
 #include "identity/lookup.h"
 #include "identity/onbind.h"
 #include "stores/chain.h"
@@ -135,6 +136,7 @@ static int open_listeners(struct serve_state *st)
 	mxg_server_add_routes(st->server, mxg_identity_routes);
 	mxg_server_add_routes(st->server, mxg_identity_lookup_routes(cfg));
 	mxg_server_add_routes(st->server, mxg_login_routes);
+	mxg_server_add_routes(st->server, mxg_matrix_routes);
 	mxg_server_add_routes(st->server, mxg_health_routes);
 	for (size_t i = 0; i < cfg->listeners.count; i++) {
 		if (mxg_server_listen(st->server, ls[i].host, ls[i].port, ls[i].resource_mask, NULL,

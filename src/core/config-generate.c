@@ -213,6 +213,12 @@ int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir
 	      "#    window: 15m\n"
 	      "#    duration: 15m\n\n", out);
 
+	fputs("# The homeserver's client-server API as mxgate reaches it, for login\n"
+	      "# interception, the reverse proxy, directory and profile.\n"
+	      "#homeserver:\n"
+	      "#  base_url: \"http://127.0.0.1:8008\"\n"
+	      "#  timeout: 30s\n\n", out);
+
 	fputs("log:\n"
 	      "  # debug, info, warning, error or crit.\n"
 	      "  level: info\n"

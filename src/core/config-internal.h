@@ -30,6 +30,9 @@ extern const struct mxg_conf_def mxg_config_identity_table[];
 extern const struct mxg_conf_def mxg_config_threepid_table[];
 extern const struct mxg_conf_def mxg_config_login_table[];
 
+/* config-homeserver.c */
+extern const struct mxg_conf_def mxg_config_homeserver_table[];
+
 /* Derived fields of those sections; only on a config without problems. */
 void mxg_config_derive_services(struct mxg_config *cfg);
 

@@ -473,6 +473,8 @@ const struct mxg_conf_def mxg_config_table[] = {
 	  .sub = mxg_config_threepid_table, .doc = "3PID validation sessions, e-mail and SMS" },
 	{ .key = "login", .type = MXG_CONF_SECTION, .offset = F(mxg_config, login),
 	  .sub = mxg_config_login_table, .doc = "password checks for the homeserver" },
+	{ .key = "homeserver", .type = MXG_CONF_SECTION, .offset = F(mxg_config, homeserver),
+	  .sub = mxg_config_homeserver_table, .doc = "the homeserver mxgate stands beside" },
 	{ .key = NULL },
 };
 
@@ -512,6 +514,14 @@ static void derive(struct mxg_config *cfg)
 	else if (cfg->public_baseurl != NULL &&
 		 cfg->public_baseurl[strlen(cfg->public_baseurl) - 1] != '/')
 		cfg->public_baseurl = mxg_arena_printf(a, "%s/", cfg->public_baseurl);
+	if (cfg->homeserver.base_url != NULL) {
+		/* Paths are appended as "/_matrix/...". */
+		char *u = cfg->homeserver.base_url;
+		size_t n = strlen(u);
+
+		while (n > 0 && u[n - 1] == '/')
+			u[--n] = '\0';
+	}
 	if (cfg->database.path == NULL)
 		cfg->database.path = mxg_arena_printf(a, "%s/mxgate.db", cfg->data_dir);
 	if (cfg->keys.signing_key_path == NULL)

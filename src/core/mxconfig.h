@@ -163,6 +163,15 @@ struct mxg_login_conf {
 	struct mxg_lockout_conf lockout;
 };
 
+/* homeserver: its client-server API, for what mxgate does in front of it. */
+struct mxg_homeserver_conf {
+	char *base_url;			/* no trailing '/'; NULL: none configured */
+	long long connect_timeout_ms;
+	long long timeout_ms;		/* calls mxgate makes itself */
+	char *ca_file;
+	bool tls_verify;
+};
+
 struct mxg_config {
 	char *file;			/* the path it was loaded from */
 	char *server_name;
@@ -180,6 +189,7 @@ struct mxg_config {
 	struct mxg_identity_conf identity;
 	struct mxg_threepid_conf threepid;
 	struct mxg_login_conf login;
+	struct mxg_homeserver_conf homeserver;
 
 	struct mxg_arena *arena;	/* owns everything above */
 };

@@ -153,6 +153,15 @@ static void test_good(void)
 	test_assert(cfg != NULL && cfg->stores.count == 0);
 	test_assert(cfg != NULL && cfg->lookup.algorithm_mask ==
 		    (MXG_LOOKUP_SHA256 | MXG_LOOKUP_NONE));
+	test_assert(cfg != NULL && cfg->homeserver.base_url == NULL &&
+		    cfg->homeserver.timeout_ms == 30000 && cfg->homeserver.tls_verify);
+	mxg_config_free(&cfg);
+	test_end();
+
+	test_begin("homeserver.base_url loses its trailing slashes");
+	test_assert(load("server_name: example.org\nhomeserver:\n  base_url: http://127.0.0.1:8008//\n"
+			 "listeners:\n  - bind: 0.0.0.0:80\n    resources: client\n", &cfg) == 0);
+	test_assert(cfg != NULL && strcmp(cfg->homeserver.base_url, "http://127.0.0.1:8008") == 0);
 	mxg_config_free(&cfg);
 	test_end();
 
@@ -289,6 +298,8 @@ static void test_bad(void)
 		{ HEAD LISTENER "http: 5\n", 5, "http", "expected a mapping, got a scalar" },
 		{ HEAD "listeners:\n  bind: 1.2.3.4:5\n", 3, "listeners", "expected a list" },
 		{ HEAD LISTENER "http:\n  workers: many\n", 6, "http.workers", "not an integer" },
+		{ HEAD LISTENER "homeserver:\n  base_url: 127.0.0.1:8008\n", 6, "homeserver.base_url",
+		  "must start with http:// or https://" },
 		/* missing keys */
 		{ LISTENER, 1, "server_name", "missing required key" },
 		{ HEAD, 1, "listeners", "missing required key" },
