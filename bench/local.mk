@@ -13,4 +13,4 @@ noinst_PROGRAMS = bench/ldap-bench
 bench_ldap_bench_SOURCES = bench/ldap-bench.c
 bench_ldap_bench_LDADD = libmxgate.la $(LDAP_LIBS)
 bench_ldap_bench_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
-EXTRA_DIST += bench/ldap.py
+EXTRA_DIST += bench/ldap.py bench/login.py bench/check-credentials.lua
