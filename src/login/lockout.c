@@ -45,44 +45,43 @@ static void fmt_ll(char buf[24], long long v)
 	snprintf(buf, 24, "%lld", v);
 }
 
-static int locked_until(struct mxg_db *db, const char *scope, const char *subject,
-			long long *until_r, struct mxg_error *err)
-{
-	const char *params[] = { scope, subject };
-	struct mxg_db_result *res;
-	const char *v;
-
-	*until_r = 0;
-	if (mxg_db_query(db, "SELECT locked_until FROM login_failures"
-			     " WHERE scope = $1 AND subject = $2", 2, params, &res, err) < 0)
-		return -1;
-	v = mxg_db_result_rows(res) > 0 ? mxg_db_result_get(res, 0, 0) : NULL;
-	if (v != NULL)
-		*until_r = strtoll(v, NULL, 10);
-	mxg_db_result_free(&res);
-	return 0;
-}
-
 int mxg_lockout_check(struct mxg_db *db, const struct mxg_lockout_conf *conf,
 		      const char *account, const char *ip, long long now_ms,
-		      long long *retry_after_ms_r, struct mxg_error *err)
+		      struct mxg_lockout_state *state_r, struct mxg_error *err)
 {
 	char subject[2 * MXG_SHA256_LEN + 1];
-	long long until = 0, ip_until = 0;
+	/* A scope that is off gets a subject no row has: IPs are never
+	 * stored empty, account subjects are 64 hex digits. */
+	const char *params[] = { "", "" };
+	struct mxg_db_result *res;
+	long long until = 0;
 
-	*retry_after_ms_r = 0;
+	memset(state_r, 0, sizeof(*state_r));
 	if (conf->account_failures > 0) {
 		account_subject(account, subject);
-		if (locked_until(db, "account", subject, &until, err) < 0)
-			return -1;
+		params[0] = subject;
 	}
-	if (conf->ip_failures > 0 && ip != NULL &&
-	    locked_until(db, "ip", ip, &ip_until, err) < 0)
+	if (conf->ip_failures > 0 && ip != NULL)
+		params[1] = ip;
+	if (params[0][0] == '\0' && params[1][0] == '\0')
+		return 0;
+	/* Both scopes in one statement: this runs before every check. */
+	if (mxg_db_query(db, "SELECT scope, locked_until FROM login_failures"
+			     " WHERE (scope = 'account' AND subject = $1)"
+			     " OR (scope = 'ip' AND subject = $2)", 2, params, &res, err) < 0)
 		return -1;
-	if (ip_until > until)
-		until = ip_until;
+	for (size_t i = 0; i < mxg_db_result_rows(res); i++) {
+		const char *scope = mxg_db_result_get(res, i, 0), *v = mxg_db_result_get(res, i, 1);
+		long long t = v != NULL ? strtoll(v, NULL, 10) : 0;
+
+		if (scope != NULL && strcmp(scope, "account") == 0)
+			state_r->account_counted = true;
+		if (t > until)
+			until = t;
+	}
+	mxg_db_result_free(&res);
 	if (until > now_ms)
-		*retry_after_ms_r = until - now_ms;
+		state_r->retry_after_ms = until - now_ms;
 	return 0;
 }
 

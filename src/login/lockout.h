@@ -10,17 +10,24 @@
 #ifndef MXG_LOGIN_LOCKOUT_H
 #define MXG_LOGIN_LOCKOUT_H
 
+#include <stdbool.h>
+
 #include "core/error.h"
 
 struct mxg_db;
 struct mxg_lockout_conf;
 
-/* How long until a locked name or IP may try again, 0 when it may now.
- * account is the canonical login name (hashed before it is stored); ip may
- * be NULL.  -1 + err when the database cannot answer. */
+struct mxg_lockout_state {
+	long long retry_after_ms;	/* until the name or IP may try again; 0: now */
+	bool account_counted;		/* the name has failures on record */
+};
+
+/* Where account and ip stand.  account is the canonical login name (hashed
+ * before it is stored); ip may be NULL.  -1 + err when the database cannot
+ * answer. */
 int mxg_lockout_check(struct mxg_db *db, const struct mxg_lockout_conf *conf,
 		      const char *account, const char *ip, long long now_ms,
-		      long long *retry_after_ms_r, struct mxg_error *err);
+		      struct mxg_lockout_state *state_r, struct mxg_error *err);
 
 /* Count a failed password for account and ip; locks them when a limit is
  * reached. */
@@ -29,7 +36,8 @@ int mxg_lockout_failed(struct mxg_db *db, const struct mxg_lockout_conf *conf,
 		       struct mxg_error *err);
 
 /* A right password: the name's failures are forgotten (not the IP's: one
- * good login must not reset an attacker's count). */
+ * good login must not reset an attacker's count).  Only needed when the
+ * check said account_counted. */
 int mxg_lockout_succeeded(struct mxg_db *db, const char *account, struct mxg_error *err);
 
 #endif

@@ -82,6 +82,7 @@ enum mxg_login_result mxg_login_attempt(struct mxg_app *app, const struct mxg_lo
 	const struct mxg_lockout_conf *lockout = &app->config->login.lockout;
 	struct mxg_cred cred = { .password = rq->password, .password_len = rq->password_len };
 	const char *account = NULL;
+	struct mxg_lockout_state lock;
 	enum mxg_store_result res;
 	long long now = now_ms();
 
@@ -90,9 +91,9 @@ enum mxg_login_result mxg_login_attempt(struct mxg_app *app, const struct mxg_lo
 		/* Not a name anybody can have: counted against the IP only. */
 		account = "";
 	}
-	if (mxg_lockout_check(app->db, lockout, account, rq->client_ip, now,
-			      &out->retry_after_ms, err) < 0)
+	if (mxg_lockout_check(app->db, lockout, account, rq->client_ip, now, &lock, err) < 0)
 		return MXG_LOGIN_UNAVAILABLE;
+	out->retry_after_ms = lock.retry_after_ms;
 	if (out->retry_after_ms > 0)
 		return MXG_LOGIN_LOCKED;
 	if (account[0] == '\0')
@@ -103,7 +104,7 @@ enum mxg_login_result mxg_login_attempt(struct mxg_app *app, const struct mxg_lo
 	out->store_result = res;
 	switch (res) {
 	case MXG_STORE_OK:
-		if (mxg_lockout_succeeded(app->db, account, err) < 0)
+		if (lock.account_counted && mxg_lockout_succeeded(app->db, account, err) < 0)
 			return MXG_LOGIN_UNAVAILABLE;
 		return MXG_LOGIN_OK;
 	case MXG_STORE_NOT_FOUND:

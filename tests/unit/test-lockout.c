@@ -20,12 +20,12 @@ static const struct mxg_lockout_conf conf = {
 static long long retry(struct mxg_db *db, const struct mxg_lockout_conf *c, const char *account,
 		       const char *ip, long long now)
 {
-	long long r = -1;
+	struct mxg_lockout_state st;
 	struct mxg_error err;
 
-	if (mxg_lockout_check(db, c, account, ip, now, &r, &err) < 0)
+	if (mxg_lockout_check(db, c, account, ip, now, &st, &err) < 0)
 		return -1;
-	return r;
+	return st.retry_after_ms;
 }
 
 static int fail(struct mxg_db *db, const char *account, const char *ip, long long now)
@@ -77,8 +77,16 @@ static void run(struct mxg_db *db, const char *backend)
 
 	snprintf(name, sizeof(name), "%s: a success clears the name, not the IP", backend);
 	test_begin(name);
-	test_assert(fail(db, "dave", "10.1.0.1", t) == 0);
-	test_assert(fail(db, "dave", "10.1.0.1", t) == 0);
+	{
+		struct mxg_lockout_state st;
+
+		test_assert(mxg_lockout_check(db, &conf, "dave", "10.1.0.1", t, &st, &err) == 0 &&
+			    !st.account_counted);
+		test_assert(fail(db, "dave", "10.1.0.1", t) == 0);
+		test_assert(fail(db, "dave", "10.1.0.1", t) == 0);
+		test_assert(mxg_lockout_check(db, &conf, "dave", "10.1.0.9", t, &st, &err) == 0 &&
+			    st.account_counted && st.retry_after_ms == 0);
+	}
 	test_assert(mxg_lockout_succeeded(db, "dave", &err) == 0);
 	test_assert(fail(db, "dave", "10.1.0.1", t) == 0);
 	test_assert(fail(db, "dave", "10.1.0.1", t) == 0);
