@@ -5,6 +5,10 @@
  * reads "$1" as a *named* parameter whose index follows the order of first
  * appearance ("$2 ... $1" gives $2 index 1), so every parameter is bound by
  * looking its name up, never by position.
+ *
+ * Each connection keeps its last prepared statements, keyed by their SQL
+ * text: the statements are a few dozen constants, and parsing one cost
+ * about as much as running it (a password check runs two).
  */
 #include "config.h"
 
@@ -19,6 +23,17 @@
 #include <unistd.h>
 
 #include "db/driver.h"
+
+#define STMT_CACHE_SIZE 32
+
+struct sqlite_conn {
+	sqlite3 *h;
+	struct {
+		char *sql;
+		sqlite3_stmt *stmt;
+	} cache[STMT_CACHE_SIZE];
+	unsigned int victim;	/* the slot the next new statement replaces */
+};
 
 /* The parent directory must exist: creating directories is the packager's
  * job, and a typo in the path should be an error, not a new tree. */
@@ -69,6 +84,7 @@ static int sqlite_connect(const struct mxg_db_settings *set, void **handle_r,
 {
 	static const char *const pragmas =
 		"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+	struct sqlite_conn *conn;
 	sqlite3 *h = NULL;
 	int fd, rc;
 
@@ -105,13 +121,71 @@ static int sqlite_connect(const struct mxg_db_settings *set, void **handle_r,
 		sqlite3_close(h);
 		return -1;
 	}
-	*handle_r = h;
+	conn = calloc(1, sizeof(*conn));
+	if (conn == NULL) {
+		sqlite3_close(h);
+		return mxg_error_set(err, MXG_DB_ERR_UNAVAILABLE, "out of memory");
+	}
+	conn->h = h;
+	*handle_r = conn;
 	return 0;
 }
 
 static void sqlite_close(void *handle)
 {
-	sqlite3_close(handle);
+	struct sqlite_conn *conn = handle;
+
+	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
+		sqlite3_finalize(conn->cache[i].stmt);
+		free(conn->cache[i].sql);
+	}
+	sqlite3_close(conn->h);
+	free(conn);
+}
+
+/* A prepared statement for sql (one statement only), from the cache or
+ * prepared and cached; NULL + err on failure. */
+static sqlite3_stmt *statement(struct sqlite_conn *conn, const char *sql, struct mxg_error *err)
+{
+	struct sqlite3_stmt *stmt = NULL;
+	const char *tail = NULL;
+	unsigned int slot;
+	char *copy;
+	int rc;
+
+	for (size_t i = 0; i < STMT_CACHE_SIZE && conn->cache[i].sql != NULL; i++)
+		if (strcmp(conn->cache[i].sql, sql) == 0)
+			return conn->cache[i].stmt;
+	rc = sqlite3_prepare_v3(conn->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+	if (rc != SQLITE_OK) {
+		set_error(conn->h, rc, err);
+		return NULL;
+	}
+	if (stmt == NULL) {
+		mxg_error_set(err, MXG_DB_ERR_QUERY, "empty SQL statement");
+		return NULL;
+	}
+	/* One statement per call, as PQexecParams allows. */
+	while (tail != NULL && *tail != '\0' && strchr(" \t\r\n;", *tail) != NULL)
+		tail++;
+	if (tail != NULL && *tail != '\0') {
+		sqlite3_finalize(stmt);
+		mxg_error_set(err, MXG_DB_ERR_QUERY, "more than one SQL statement");
+		return NULL;
+	}
+	copy = strdup(sql);
+	if (copy == NULL) {
+		sqlite3_finalize(stmt);
+		mxg_error_set(err, MXG_DB_ERR_QUERY, "out of memory");
+		return NULL;
+	}
+	slot = conn->victim;
+	conn->victim = (conn->victim + 1) % STMT_CACHE_SIZE;
+	sqlite3_finalize(conn->cache[slot].stmt);
+	free(conn->cache[slot].sql);
+	conn->cache[slot].sql = copy;
+	conn->cache[slot].stmt = stmt;
+	return stmt;
 }
 
 /* Parse "$N" into N; 0 when the name is anything else. */
@@ -163,33 +237,33 @@ static int bind_params(sqlite3 *h, sqlite3_stmt *stmt, size_t nparams,
 	return 0;
 }
 
+/* Ready a cached statement for its next use: a statement left stepped
+ * would keep its read transaction open, and its bindings point into the
+ * caller's memory. */
+static void done(sqlite3_stmt *stmt)
+{
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+}
+
 static int sqlite_exec(void *handle, const char *sql, size_t nparams,
 		       const char *const *params, struct mxg_db_result **res_r,
 		       struct mxg_error *err)
 {
-	sqlite3 *h = handle;
-	sqlite3_stmt *stmt = NULL;
+	struct sqlite_conn *conn = handle;
+	sqlite3 *h = conn->h;
+	sqlite3_stmt *stmt;
 	struct mxg_db_result_builder b;
-	const char *tail = NULL;
 	int total_before;
 	size_t affected = 0;
 	int rc, cols;
 
 	*res_r = NULL;
-	rc = sqlite3_prepare_v2(h, sql, -1, &stmt, &tail);
-	if (rc != SQLITE_OK)
-		return set_error(h, rc, err);
+	stmt = statement(conn, sql, err);
 	if (stmt == NULL)
-		return mxg_error_set(err, MXG_DB_ERR_QUERY, "empty SQL statement");
-	/* One statement per call, as PQexecParams allows. */
-	while (tail != NULL && *tail != '\0' && strchr(" \t\r\n;", *tail) != NULL)
-		tail++;
-	if (tail != NULL && *tail != '\0') {
-		sqlite3_finalize(stmt);
-		return mxg_error_set(err, MXG_DB_ERR_QUERY, "more than one SQL statement");
-	}
+		return -1;
 	if (bind_params(h, stmt, nparams, params, err) < 0) {
-		sqlite3_finalize(stmt);
+		done(stmt);
 		return -1;
 	}
 
@@ -222,7 +296,7 @@ static int sqlite_exec(void *handle, const char *sql, size_t nparams,
 	 * something. */
 	if (sqlite3_total_changes(h) != total_before)
 		affected = (size_t)sqlite3_changes(h);
-	sqlite3_finalize(stmt);
+	done(stmt);
 	*res_r = mxg_db_result_builder_finish(&b, affected);
 	if (*res_r == NULL)
 		return mxg_error_set(err, MXG_DB_ERR_QUERY, "out of memory");
@@ -230,7 +304,7 @@ static int sqlite_exec(void *handle, const char *sql, size_t nparams,
 fail:
 	mxg_db_result_builder_deinit(&b);
 	set_error(h, rc, err);
-	sqlite3_finalize(stmt);
+	done(stmt);
 	return -1;
 }
 
@@ -242,7 +316,7 @@ static bool sqlite_is_broken(void *handle)
 
 static bool sqlite_in_transaction(void *handle)
 {
-	return sqlite3_get_autocommit(handle) == 0;
+	return sqlite3_get_autocommit(((struct sqlite_conn *)handle)->h) == 0;
 }
 
 const struct mxg_db_driver mxg_db_driver_sqlite = {
