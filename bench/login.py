@@ -50,6 +50,8 @@ listeners:
     resources: [internal, health]
   - bind: "127.0.0.1:{client_port}"
     resources: [client]
+http:
+  workers: {workers}
 database:
   driver: sqlite
 homeserver:
@@ -128,6 +130,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="wrk threads")
     ap.add_argument("--connections", type=int, default=32, help="wrk connections")
     ap.add_argument("--pool", type=int, default=16, help="the ldap store's pool_size")
+    ap.add_argument("--workers", type=int, default=16, help="mxgate's http.workers")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
 
@@ -158,7 +161,7 @@ def main():
                                   internal_port=internal_port, client_port=client_port,
                                   hs_port=hs_port, uri=server.uri, bind_dn=server.bind_dn,
                                   pwfile=server.bind_password_file, base=server.people_base,
-                                  pool=args.pool))
+                                  pool=args.pool, workers=args.workers))
         mxlog = os.path.join(tmp, "mxgate.log")
         daemon = subprocess.Popen([mxgate, "serve", "-c", cfg], stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
