@@ -131,6 +131,34 @@ static void case_params(struct env *e)
 	test_assert(count_rows(e->db, "t_params") == 8);
 }
 
+/* More distinct statements than the SQLite driver caches, each run twice,
+ * then a schema change under cached statements: every answer stays right
+ * (a stale or mismatched cached statement would give another's). */
+static void case_many_statements(struct env *e)
+{
+	char sql[96], buf[32], want[16];
+
+	test_assert(exec0(e->db, "CREATE TABLE t_many (n INTEGER)") == 0);
+	test_assert(exec0(e->db, "INSERT INTO t_many (n) VALUES (7)") == 0);
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 40; i++) {
+			snprintf(sql, sizeof(sql), "SELECT n + %d FROM t_many", i);
+			snprintf(want, sizeof(want), "%d", 7 + i);
+			test_assert_idx(strcmp(query1(e->db, sql, 0, NULL, buf, sizeof(buf)), want)
+					== 0, round * 40 + i);
+		}
+	test_assert(strcmp(query1(e->db, "SELECT count(*) FROM t_many", 0, NULL, buf,
+				  sizeof(buf)), "1") == 0);
+	test_assert(exec0(e->db, "ALTER TABLE t_many ADD COLUMN m INTEGER DEFAULT 5") == 0);
+	test_assert(exec0(e->db, "INSERT INTO t_many (n) VALUES (8)") == 0);
+	test_assert(strcmp(query1(e->db, "SELECT count(*) FROM t_many", 0, NULL, buf,
+				  sizeof(buf)), "2") == 0);
+	test_assert(strcmp(query1(e->db, "SELECT n + 0 FROM t_many WHERE n = 8", 0, NULL, buf,
+				  sizeof(buf)), "8") == 0);
+	test_assert(exec0(e->db, "DROP TABLE t_many") == 0);
+	test_assert(exec0(e->db, "SELECT n + 1 FROM t_many") < 0);
+}
+
 static void case_param_order(struct env *e)
 {
 	const char *const p[] = { "one", "two" };
@@ -519,6 +547,7 @@ static const struct {
 	{ "open", case_open, NULL },
 	{ "parameters: NULL, non-ASCII, quotes", case_params, NULL },
 	{ "parameters: $2 before $1", case_param_order, NULL },
+	{ "many statements, a schema change under them", case_many_statements, NULL },
 	{ "result rows, columns, NULL", case_result, NULL },
 	{ "affected rows", case_affected, NULL },
 	{ "errors: constraint, syntax", case_errors, NULL },
