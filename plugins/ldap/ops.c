@@ -192,7 +192,8 @@ enum mxg_store_result mxg_ldap_search_entries(struct mxg_ldap_ctx *ctx, const ch
 
 /* Bind as dn with the user's password on the bind pool. */
 static enum mxg_store_result check_password(struct mxg_ldap_ctx *ctx, const char *dn,
-					    const struct mxg_cred *cred, struct mxg_error *err)
+					    const struct mxg_cred *cred, bool decoy,
+					    struct mxg_error *err)
 {
 	for (int attempt = 0;; attempt++) {
 		struct mxg_ldap_conn *c;
@@ -220,8 +221,10 @@ static enum mxg_store_result check_password(struct mxg_ldap_ctx *ctx, const char
 			/* The diagnostic says why (AD: "data 52e" wrong
 			 * password, "data 533" disabled); it never holds the
 			 * password. */
-			mxg_info("ldap store '%s': password check for '%s' refused: %s%s%s", ctx->name,
-				 dn, ldap_err2string(rc), diag[0] ? ": " : "", diag);
+			if (!decoy)
+				mxg_info("ldap store '%s': password check for '%s' refused: %s%s%s",
+					 ctx->name, dn, ldap_err2string(rc), diag[0] ? ": " : "",
+					 diag);
 			return MXG_STORE_DENIED;
 		default:
 			break;
@@ -232,6 +235,24 @@ static enum mxg_store_result check_password(struct mxg_ldap_ctx *ctx, const char
 			      diag[0] ? ": " : "", diag);
 		return mxg_ldap_rc_unavailable(rc) ? MXG_STORE_UNAVAILABLE : MXG_STORE_INTERNAL;
 	}
+}
+
+/* The bind a refusal without a bind makes anyway, so that "no such person"
+ * takes as long as "wrong password" and the timing does not tell which
+ * names exist (the stores with password hashes verify a decoy hash for the
+ * same reason).  The DN is under the first base and names nobody; the
+ * server refuses it as it refuses a wrong password.  Its answer is not
+ * used, but a server that is down still makes the check UNAVAILABLE. */
+static enum mxg_store_result decoy_bind(struct mxg_ldap_ctx *ctx, const struct mxg_cred *cred,
+					struct mxg_arena *arena, enum mxg_store_result res,
+					struct mxg_error *err)
+{
+	const char *base = ctx->set->base_dn.count > 0 ? ctx->set->base_dn.items[0] : "";
+	const char *dn = mxg_arena_printf(arena, "cn=mxgate-no-such-person%s%s",
+					  base[0] != '\0' ? "," : "", base);
+	enum mxg_store_result bound = check_password(ctx, dn, cred, true, err);
+
+	return bound == MXG_STORE_UNAVAILABLE ? bound : res;
 }
 
 enum mxg_store_result mxg_ldap_authenticate(struct mxg_store *s, const struct mxg_cred *cred,
@@ -274,17 +295,17 @@ enum mxg_store_result mxg_ldap_authenticate(struct mxg_store *s, const struct mx
 		if (n > 0) {
 			mxg_info("ldap store '%s': '%s' (%s) is outside login_filter: login refused",
 				 ctx->name, cred->user, found[0]->dn);
-			return MXG_STORE_DENIED;
+			return decoy_bind(ctx, cred, arena, MXG_STORE_DENIED, err);
 		}
 	}
 	if (n == 0)
-		return MXG_STORE_NOT_FOUND;
+		return decoy_bind(ctx, cred, arena, MXG_STORE_NOT_FOUND, err);
 	if (n > 1) {
 		mxg_warning("ldap store '%s': login '%s' is ambiguous ('%s', '%s', ...): refused",
 			    ctx->name, cred->user, found[0]->dn, found[1]->dn);
 		return MXG_STORE_DENIED;
 	}
-	res = check_password(ctx, found[0]->dn, cred, err);
+	res = check_password(ctx, found[0]->dn, cred, false, err);
 	if (res != MXG_STORE_OK)
 		return res;
 	if (mxg_ldap_entry_person(&ctx->map, found[0], arena, person_r, err) < 0)
