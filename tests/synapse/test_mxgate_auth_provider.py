@@ -9,6 +9,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import socket
 import sys
 import threading
@@ -431,8 +432,25 @@ class FailClosed(Base):
         self.addCleanup(listener.close)
 
         def hang_up():
+            # Read the whole request before closing: closing with unread
+            # bytes makes the kernel send a reset, a different failure.
             conn, _ = listener.accept()
-            conn.recv(65536)
+            conn.settimeout(5)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+            want = int(m.group(1)) if m else 0
+            while len(body) < want:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                body += chunk
+            conn.shutdown(socket.SHUT_WR)
             conn.close()
         thread = threading.Thread(target=hang_up, daemon=True)
         thread.start()
