@@ -24,6 +24,8 @@
 #include "http/server.h"
 #include "identity/identity.h"
 #include "login/login.h"
+#include "matrix/homeserver.h"
+#include "matrix/jwt.h"
 #include "matrix/matrix.h"
 #include "identity/lookup.h"
 #include "identity/onbind.h"
@@ -111,6 +113,15 @@ static int open_services(struct serve_state *st)
 		mxg_crit("onbind: %s", err.msg);
 		return MXG_EXIT_FAILURE;
 	}
+	if (cfg->login.interception != MXG_LOGIN_INTERCEPT_OFF && !mxg_hs_configured(cfg)) {
+		mxg_crit("login.interception needs homeserver.base_url");
+		return MXG_EXIT_USAGE;
+	}
+	if (cfg->login.interception == MXG_LOGIN_INTERCEPT_JWT &&
+	    mxg_jwt_signer_create(&cfg->login.jwt, &st->app.login_jwt, &err) < 0) {
+		mxg_crit("%s", err.msg);
+		return MXG_EXIT_USAGE;
+	}
 	return open_ratelimit(st);
 }
 
@@ -163,6 +174,7 @@ static void close_all(struct serve_state *st)
 	}
 	mxg_lookup_destroy(&st->app.lookup);
 	mxg_onbind_destroy(&st->app.onbind);
+	mxg_jwt_signer_destroy(&st->app.login_jwt);
 	mxg_ratelimit_destroy(&st->app.ratelimit);
 	mxg_store_chain_destroy(&st->app.stores);
 	mxg_db_close(&st->app.db);

@@ -16,6 +16,7 @@ struct mxg_db;
 struct mxg_store_chain;
 struct mxg_lookup;
 struct mxg_onbind;
+struct mxg_jwt_signer;
 struct mxg_ratelimit;
 
 struct mxg_app {
@@ -26,6 +27,7 @@ struct mxg_app {
 	struct mxg_ed25519_key signing_key;
 	struct mxg_ratelimit *ratelimit;	/* NULL: nothing is limited */
 	struct mxg_onbind *onbind;		/* onbind delivery; NULL: queue only */
+	struct mxg_jwt_signer *login_jwt;	/* login.interception jwt; else NULL */
 };
 
 #endif

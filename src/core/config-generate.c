@@ -206,12 +206,20 @@ int mxg_config_generate(FILE *out, const char *server_name, const char *data_dir
 
 	fputs("# Password checks for the homeserver (check_credentials): lockout after\n"
 	      "# repeated failures, per login name and per client IP, in the database.\n"
+	      "# interception: jwt checks client logins (/_matrix/client/v3/login) against\n"
+	      "# the stores, then logs in at the homeserver with a JWT (Synapse: jwt_config\n"
+	      "# with the same secret); passthrough only maps e-mail/phone to users.\n"
 	      "#login:\n"
 	      "#  lockout:\n"
 	      "#    account_failures: 5\n"
 	      "#    ip_failures: 50\n"
 	      "#    window: 15m\n"
-	      "#    duration: 15m\n\n", out);
+	      "#    duration: 15m\n"
+	      "#  #shared_secret_file: /etc/mxgate/check-credentials-secret\n"
+	      "#  interception: off\n"
+	      "#  jwt:\n"
+	      "#    algorithm: HS256\n"
+	      "#    secret_file: /etc/mxgate/jwt-secret\n\n", out);
 
 	fputs("# The homeserver's client-server API as mxgate reaches it, for login\n"
 	      "# interception, the reverse proxy, directory and profile.\n"

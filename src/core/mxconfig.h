@@ -159,8 +159,32 @@ struct mxg_lockout_conf {
 	long long duration_ms;		/* how long a lockout lasts */
 };
 
+/* How POST /_matrix/client/{r0,v3}/login is handled (login.interception). */
+enum mxg_login_interception {
+	MXG_LOGIN_INTERCEPT_OFF,	/* forwarded to the homeserver unchanged */
+	MXG_LOGIN_INTERCEPT_JWT,	/* password checked here, JWT login at the homeserver */
+	MXG_LOGIN_INTERCEPT_PASSTHROUGH,	/* 3PID identifiers rewritten, nothing checked */
+};
+
+enum mxg_jwt_alg { MXG_JWT_HS256, MXG_JWT_RS256 };
+enum mxg_jwt_subject { MXG_JWT_SUB_LOCALPART, MXG_JWT_SUB_USER_ID };
+
+/* login.jwt: the token mxgate mints for the homeserver's org.matrix.login.jwt. */
+struct mxg_login_jwt_conf {
+	int algorithm;			/* enum mxg_jwt_alg */
+	char *secret;			/* HS256; secret */
+	char *key_file;			/* RS256: PEM private key */
+	char *issuer;			/* iss; NULL: none */
+	char *audience;			/* aud; NULL: none */
+	int subject;			/* enum mxg_jwt_subject */
+	long long lifetime_ms;		/* exp - iat */
+};
+
 struct mxg_login_conf {
 	struct mxg_lockout_conf lockout;
+	char *shared_secret;		/* Bearer token check_credentials requires; secret */
+	int interception;		/* enum mxg_login_interception */
+	struct mxg_login_jwt_conf jwt;
 };
 
 /* homeserver: its client-server API, for what mxgate does in front of it. */

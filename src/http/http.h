@@ -73,6 +73,9 @@ const char *mxg_req_param(const struct mxg_req *r, const char *name);
 const char *mxg_req_query(const struct mxg_req *r, const char *name);
 const char *mxg_req_header(const struct mxg_req *r, const char *name);
 
+/* The token of an "Authorization: Bearer <token>" header, or NULL. */
+const char *mxg_req_bearer(const struct mxg_req *r);
+
 /* Raw body (NUL-terminated for convenience; may contain NULs). */
 const char *mxg_req_body(const struct mxg_req *r, size_t *len_r);
 

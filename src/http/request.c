@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "core/arena.h"
@@ -248,4 +249,16 @@ const char *mxg_req_body(const struct mxg_req *r, size_t *len_r)
 {
 	*len_r = r->body_len;
 	return r->body != NULL ? r->body : "";
+}
+
+const char *mxg_req_bearer(const struct mxg_req *r)
+{
+	const char *h = mxg_req_header(r, "Authorization");
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return *h != '\0' ? h : NULL;
 }

@@ -17,14 +17,10 @@
 
 const char *mxg_identity_auth_token(struct mxg_req *r)
 {
-	const char *h = mxg_req_header(r, "Authorization");
+	const char *h = mxg_req_bearer(r);
 
-	if (h != NULL && strncasecmp(h, "Bearer ", 7) == 0) {
-		h += 7;
-		while (*h == ' ')
-			h++;
-		return *h != '\0' ? h : NULL;
-	}
+	if (h != NULL)
+		return h;
 	/* Spec v1.20 dropped it; Synapse still sends it on hash_details. */
 	h = mxg_req_query(r, "access_token");
 	return h != NULL && *h != '\0' ? h : NULL;

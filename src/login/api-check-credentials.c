@@ -15,6 +15,8 @@
  *            caller's IP failed too often (login.lockout)
  *   503      M_UNKNOWN when a store that may know the user is down: the
  *            homeserver must not conclude the password is wrong.
+ *   401      M_MISSING_TOKEN / M_UNKNOWN_TOKEN: login.shared_secret is set
+ *            and the caller did not send it as a Bearer token.
  */
 #include "config.h"
 
@@ -22,6 +24,8 @@
 #include <string.h>
 
 #include "core/app.h"
+#include "core/crypto.h"
+#include "core/mxconfig.h"
 #include "core/log.h"
 #include "login/login.h"
 
@@ -60,6 +64,30 @@ static json_t *success_json(const struct mxg_person *p)
 	return json_pack("{s:o}", "auth", auth);
 }
 
+/* With login.shared_secret set, only a caller presenting it as a Bearer
+ * token may check passwords (the homeserver, not anyone who can reach the
+ * internal listener). */
+static bool caller_allowed(struct mxg_req *r, const char *secret)
+{
+	const char *token;
+
+	if (secret == NULL)
+		return true;
+	token = mxg_req_bearer(r);
+	if (token == NULL) {
+		mxg_reply_error(r, 401, "M_MISSING_TOKEN", "This endpoint needs the shared secret "
+				"as a Bearer token");
+		return false;
+	}
+	if (!mxg_const_streq(token, secret)) {
+		mxg_warning("check_credentials: a caller from %s presented a wrong shared secret",
+			    mxg_req_client_ip(r));
+		mxg_reply_error(r, 401, "M_UNKNOWN_TOKEN", "Wrong shared secret");
+		return false;
+	}
+	return true;
+}
+
 void mxg_login_check_credentials(struct mxg_req *r)
 {
 	struct mxg_app *app = mxg_req_app(r);
@@ -69,6 +97,8 @@ void mxg_login_check_credentials(struct mxg_req *r)
 	struct mxg_login_outcome out;
 	struct mxg_error err;
 
+	if (!caller_allowed(r, app->config->login.shared_secret))
+		return;
 	body = mxg_req_json_or_reply(r);
 	if (body == NULL)
 		return;

@@ -3,5 +3,11 @@
 
 libmxgate_la_SOURCES += \
 	src/matrix/homeserver.c src/matrix/homeserver.h \
+	src/matrix/jwt.c src/matrix/jwt.h \
+	src/matrix/login.c src/matrix/login.h \
+	src/matrix/login-identifier.c src/matrix/login-service.c \
 	src/matrix/matrix.h \
+	src/matrix/relay.c \
 	src/matrix/routes.c
+
+check_PROGRAMS += tests/unit/test-jwt tests/unit/test-login-identifier

@@ -26,6 +26,19 @@
 //   onbind_status       answer onbind with this status (retry tests)
 //   onbind_fail_first   answer the next N onbind calls with 500 (still recorded)
 //
+// Login (GET/POST /_matrix/client/{r0,v3}/login), configured through
+// POST /_test/behaviour:
+//   jwt            {alg: "HS256"|"RS256", secret | public_key (PEM), issuer?,
+//                  audience?}: org.matrix.login.jwt verified as Synapse's
+//                  jwt_config does (signature, exp/nbf/iat with 120 s leeway,
+//                  iss and aud when configured, aud refused when not); sub is
+//                  the localpart (a sub starting with "@" is taken whole)
+//   users          {localpart: password} for m.login.password (m.id.user only)
+//   flows          the flows GET /login answers (default token + jwt)
+//   login_delay_ms answer logins only after this long
+//   GET /_test/logins -> every login body received, tokens and passwords
+//                        replaced by their lengths
+//
 // To extend it, add an entry to ROUTES: "METHOD /path": handler(req, url, body)
 // returning [status, jsonBody] (or a Promise of it).
 
@@ -53,6 +66,7 @@ const args = parseArgs(process.argv.slice(2));
 const state = {
   openidTokens: new Map(),      // access_token -> user_id
   onbind: [],                   // bodies received
+  logins: [],                   // login bodies received (redacted)
   behaviour: {},
 };
 
@@ -86,6 +100,97 @@ function signJson(obj, entity = args.serverName) {
 // --- routes -------------------------------------------------------------------
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// --- login: Synapse's jwt_config rules ------------------------------------------
+
+const forbidden = (error) => [403, { errcode: "M_FORBIDDEN", error }];
+const b64url = (s) => Buffer.from(s, "base64url");
+
+function verifyJwt(token, conf) {
+  const parts = typeof token === "string" ? token.split(".") : [];
+  if (parts.length !== 3) return [null, "not a JWT"];
+  let header, claims;
+  try {
+    header = JSON.parse(b64url(parts[0]).toString("utf8"));
+    claims = JSON.parse(b64url(parts[1]).toString("utf8"));
+  } catch { return [null, "undecodable JWT"]; }
+  if (header.alg !== conf.alg) return [null, `alg ${header.alg} is not ${conf.alg}`];
+  const data = Buffer.from(parts[0] + "." + parts[1]);
+  const sig = b64url(parts[2]);
+  let ok = false;
+  if (conf.alg === "HS256") {
+    const want = crypto.createHmac("sha256", conf.secret).update(data).digest();
+    ok = want.length === sig.length && crypto.timingSafeEqual(want, sig);
+  } else if (conf.alg === "RS256") {
+    ok = crypto.verify("sha256", data, conf.public_key, sig);
+  }
+  if (!ok) return [null, "bad signature"];
+  const now = Date.now() / 1000, leeway = 120;
+  if (typeof claims.exp === "number" && claims.exp < now - leeway) return [null, "expired"];
+  if (typeof claims.nbf === "number" && claims.nbf > now + leeway) return [null, "not yet valid"];
+  if (typeof claims.iat === "number" && claims.iat > now + leeway) return [null, "issued in the future"];
+  if (conf.issuer && claims.iss !== conf.issuer) return [null, "wrong issuer"];
+  const aud = claims.aud === undefined ? [] : [].concat(claims.aud);
+  if (conf.audience ? !aud.includes(conf.audience) : aud.length > 0) return [null, "wrong audience"];
+  if (typeof claims.sub !== "string" || claims.sub === "") return [null, "no sub"];
+  return [claims, null];
+}
+
+function loggedIn(userId, body) {
+  const answer = {
+    user_id: userId,
+    access_token: "syt_" + crypto.randomBytes(16).toString("base64url"),
+    device_id: typeof body.device_id === "string" ? body.device_id
+      : crypto.randomBytes(5).toString("hex").toUpperCase(),
+    home_server: args.serverName,
+  };
+  if (body.refresh_token === true) {
+    answer.refresh_token = "syr_" + crypto.randomBytes(16).toString("base64url");
+    answer.expires_in_ms = 300000;
+  }
+  return [200, answer];
+}
+
+function redacted(body) {
+  const copy = JSON.parse(JSON.stringify(body ?? {}));
+  for (const k of ["password", "token"])
+    if (typeof copy[k] === "string") copy[k] = { length: copy[k].length };
+  if (typeof body?.token === "string") copy.jwt_claims = (() => {
+    try { return JSON.parse(b64url(body.token.split(".")[1]).toString("utf8")); }
+    catch { return null; }
+  })();
+  return copy;
+}
+
+async function login(req, url, body) {
+  const b = state.behaviour;
+  state.logins.push({ ...redacted(body), x_forwarded_for: req.headers["x-forwarded-for"] ?? null });
+  if (b.login_delay_ms) await delay(b.login_delay_ms);
+  if (typeof body?.type !== "string") return [400, { errcode: "M_MISSING_PARAM", error: "type" }];
+  if (body.type === "org.matrix.login.jwt") {
+    if (!b.jwt) return [400, { errcode: "M_UNKNOWN", error: "Bad login type." }];
+    const [claims, why] = verifyJwt(body.token, b.jwt);
+    if (!claims) return forbidden("JWT validation failed: " + why);
+    const userId = claims.sub.startsWith("@") ? claims.sub : `@${claims.sub}:${args.serverName}`;
+    return loggedIn(userId, body);
+  }
+  if (body.type === "m.login.password") {
+    const id = body.identifier ?? (body.user !== undefined ? { type: "m.id.user", user: body.user } : {});
+    if (id.type !== "m.id.user" || typeof id.user !== "string")
+      return forbidden("Unknown 3PID or identifier");
+    const local = id.user.startsWith("@") ? id.user.slice(1).split(":")[0] : id.user;
+    if (!b.users || b.users[local] === undefined || b.users[local] !== body.password)
+      return forbidden("Invalid username or password");
+    return loggedIn(`@${local}:${args.serverName}`, body);
+  }
+  if (body.type === "m.login.token") return forbidden("Invalid login token");
+  return [400, { errcode: "M_UNKNOWN", error: "Bad login type." }];
+}
+
+function loginFlows() {
+  return [200, { flows: state.behaviour.flows ??
+    [{ type: "m.login.token" }, { type: "org.matrix.login.jwt" }] }];
+}
 
 const ROUTES = {
   "POST /_test/openid": (req, url, body) => {
@@ -139,6 +244,12 @@ const ROUTES = {
   },
 
   "POST /_test/sign": (req, url, body) => [200, signJson(body?.json ?? {})],
+
+  "GET /_matrix/client/r0/login": loginFlows,
+  "GET /_matrix/client/v3/login": loginFlows,
+  "POST /_matrix/client/r0/login": login,
+  "POST /_matrix/client/v3/login": login,
+  "GET /_test/logins": () => [200, { logins: state.logins }],
 };
 
 // --- server -------------------------------------------------------------------
