@@ -29,6 +29,7 @@ extern const struct mxg_conf_def mxg_config_rate_limits_table[];
 extern const struct mxg_conf_def mxg_config_identity_table[];
 extern const struct mxg_conf_def mxg_config_threepid_table[];
 extern const struct mxg_conf_def mxg_config_login_table[];
+extern const struct mxg_conf_def mxg_config_client_table[];
 int mxg_config_check_login(const void *value, struct mxg_error *err);
 
 /* config-homeserver.c */

@@ -476,6 +476,9 @@ const struct mxg_conf_def mxg_config_table[] = {
 	  .doc = "password checks and client logins for the homeserver" },
 	{ .key = "homeserver", .type = MXG_CONF_SECTION, .offset = F(mxg_config, homeserver),
 	  .sub = mxg_config_homeserver_table, .doc = "the homeserver mxgate stands beside" },
+	{ .key = "client", .type = MXG_CONF_SECTION, .offset = F(mxg_config, client),
+	  .sub = mxg_config_client_table,
+	  .doc = "what mxgate adds to the client-server API: directory, profile, discovery" },
 	{ .key = NULL },
 };
 

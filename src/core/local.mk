@@ -14,6 +14,7 @@ libmxgate_la_SOURCES += \
 	src/core/config-text.c src/core/config-text.h \
 	src/core/config-internal.h \
 	src/core/config-login.c \
+	src/core/config-client.c \
 	src/core/config-homeserver.c \
 	src/core/config-services.c \
 	src/core/config.c src/core/mxconfig.h \

@@ -196,6 +196,27 @@ struct mxg_homeserver_conf {
 	bool tls_verify;
 };
 
+/* client: what mxgate adds to the client-server API on `client` listeners. */
+struct mxg_client_directory_conf {
+	bool enabled;
+	long long max_limit;
+};
+
+struct mxg_client_profile_conf {
+	bool fill_from_stores;
+};
+
+struct mxg_client_well_known_conf {
+	char *homeserver;		/* NULL: /.well-known/matrix/client is 404 */
+	char *identity_server;		/* NULL: public_baseurl when identity is served */
+};
+
+struct mxg_client_conf {
+	struct mxg_client_directory_conf directory;
+	struct mxg_client_profile_conf profile;
+	struct mxg_client_well_known_conf well_known;
+};
+
 struct mxg_config {
 	char *file;			/* the path it was loaded from */
 	char *server_name;
@@ -214,6 +235,7 @@ struct mxg_config {
 	struct mxg_threepid_conf threepid;
 	struct mxg_login_conf login;
 	struct mxg_homeserver_conf homeserver;
+	struct mxg_client_conf client;
 
 	struct mxg_arena *arena;	/* owns everything above */
 };

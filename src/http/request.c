@@ -83,7 +83,9 @@ struct mxg_req *mxg_http_req_create(struct mxg_listener *lst, struct MHD_Connect
 	r->method = parse_method(method);
 	r->method_name = method;
 	r->path = url;
-	r->cors = strncmp(url, "/_matrix/", 9) == 0;
+	/* Web clients read both from other origins. */
+	r->cors = strncmp(url, "/_matrix/", 9) == 0 ||
+		  strncmp(url, "/.well-known/matrix/", 20) == 0;
 	atomic_init(&r->refs, 1);
 	pthread_mutex_init(&r->lock, NULL);
 	make_id(r->srv, r->id);

@@ -33,4 +33,9 @@ void mxg_matrix_forward(struct mxg_req *r, const char *path, const char *body, s
 void mxg_matrix_login_flows(struct mxg_req *r);
 void mxg_matrix_login(struct mxg_req *r);
 
+/* --- client-api.c --- */
+void mxg_matrix_directory_search(struct mxg_req *r);
+void mxg_matrix_profile(struct mxg_req *r);	/* GET filled in; PUT, DELETE passed on */
+void mxg_matrix_well_known(struct mxg_req *r);
+
 #endif

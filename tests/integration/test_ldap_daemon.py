@@ -3,13 +3,17 @@ real slapd (tests/peers/slapd.py): the hashed lookup index fed through paged
 results (people beyond the server's size limit are found), the homeserver's
 password check (check_credentials), failover from a dead URI, slapd stopped
 mid-run (503, never a login failure, the daemon stays up) and back again on
-the same port, and the service bind password kept out of logs and output."""
+the same port, the service bind password kept out of logs and output, and
+client logins through login interception (jwt mode, before the homeserver
+peer), whose refusals take as long for an unknown name as for a wrong
+password."""
 
 import json
 import os
 import time
 
-from harness import check, free_port, lookup_hash, run_cli, test, main, wait_for
+from harness import (HomeserverPeer, check, free_port, lookup_hash, run_cli, skip, test, main,
+                     wait_for)
 from ldap_env import (INTERNAL, auth_test, check_creds, config, creds_failed, creds_ok, daemon,
                       ldap_server, lookup, mxid, no_secret, ok_as, openldap_store, said)
 
@@ -232,6 +236,109 @@ def refusal_timing():
         unknown.sort()
         check("timing: an unknown name is not told apart by time (U share %.2f; medians "
               "%.2f ms vs %.2f ms)" % (share, known[n // 2] * 1e3, unknown[n // 2] * 1e3),
+              0.30 <= share <= 0.85, (known, unknown))
+
+
+JWT_SECRET = "ldap-login-jwt-secret"
+LOGIN = "/_matrix/client/v3/login"
+LOGIN_TAIL = """homeserver:
+  base_url: "%s"
+login:
+  lockout: {account_failures: 0, ip_failures: 0}
+  interception: jwt
+  jwt: {algorithm: HS256, secret: "%s"}
+"""
+
+
+def login_daemon(ldap, peer):
+    """mxgate with the ldap store, logins intercepted on the internal
+    listener's port (PORT2, which serves the client resource too)."""
+    text = config(openldap_store(ldap), tail=LOGIN_TAIL % (peer.base_url, JWT_SECRET))
+    return daemon(text.replace("    resources: [internal]\n",
+                               "    resources: [internal, client]\n"))
+
+
+def login(d, identifier, password):
+    return d.post(LOGIN, {"type": "m.login.password", "identifier": identifier,
+                          "password": password}, port=d.ports["PORT2"])
+
+
+def with_login_peer(fn):
+    def run():
+        if HomeserverPeer.node() is None:
+            skip(fn.__name__, "node is not installed")
+            return
+        with HomeserverPeer(server_name="example.org") as peer:
+            peer.behave(jwt={"alg": "HS256", "secret": JWT_SECRET})
+            fn(peer)
+    run.__name__ = fn.__name__
+    return run
+
+
+@test
+@with_login_peer
+def client_logins(peer):
+    ldap = ldap_server()
+    p = ldap.people[123]
+    with login_daemon(ldap, peer) as d:
+        r = login(d, {"type": "m.id.user", "user": p.uid}, p.password)
+        check("login: uid and LDAP password, logged in at the homeserver",
+              r.status == 200 and r.json.get("user_id") == mxid(p.uid), r)
+        r = login(d, {"type": "m.id.thirdparty", "medium": "email", "address": p.mails[0]},
+                  p.password)
+        check("login: the LDAP mail as identifier", r.status == 200 and
+              r.json.get("user_id") == mxid(p.uid), r)
+        phone = p.phones[0][2] if p.phones else None
+        if phone:
+            r = login(d, {"type": "m.id.thirdparty", "medium": "msisdn", "address": phone},
+                      p.password)
+            check("login: the LDAP phone (E.164) as identifier", r.status == 200 and
+                  r.json.get("user_id") == mxid(p.uid), r)
+        wrong = login(d, {"type": "m.id.user", "user": p.uid}, p.password + "x")
+        check("login: a wrong LDAP password is 403 M_FORBIDDEN", wrong.status == 403 and
+              wrong.json.get("errcode") == "M_FORBIDDEN", wrong)
+        out = ldap.fixture("outsider")
+        r = login(d, {"type": "m.id.user", "user": out.uid}, out.password)
+        check("login: outside the login group, the same answer as a wrong password",
+              (r.status, r.body) == (wrong.status, wrong.body), r)
+        r = login(d, {"type": "m.id.user", "user": "*)(uid=*"}, p.password)
+        check("login: a filter injection is refused like a wrong password",
+              (r.status, r.body) == (wrong.status, wrong.body), r)
+
+
+@test
+@with_login_peer
+def client_login_refusal_timing(peer):
+    # As refusal_timing, through POST /login: the interception adds no
+    # step that an unknown name skips.
+    n = 40
+    ldap = ldap_server()
+    p = ldap.people[77]
+
+    def timed(user):
+        t0 = time.perf_counter()
+        r = login(d, {"type": "m.id.user", "user": user}, "not it")
+        return time.perf_counter() - t0, r
+
+    with login_daemon(ldap, peer) as d:
+        timed(p.uid)
+        known, unknown, answers = [], [], set()
+        for i in range(n):
+            t, r = timed(p.uid)
+            known.append(t)
+            answers.add((r.status, r.body))
+            t, r = timed("nobody%05d" % i)
+            unknown.append(t)
+            answers.add((r.status, r.body))
+        check("login timing: a wrong password and an unknown name get the same answer",
+              len(answers) == 1, answers)
+        u = sum(1.0 if b > a else 0.5 if b == a else 0.0 for a in known for b in unknown)
+        share = u / (n * n)
+        known.sort()
+        unknown.sort()
+        check("login timing: an unknown name is not told apart by time (U share %.2f; "
+              "medians %.2f ms vs %.2f ms)" % (share, known[n // 2] * 1e3,
+                                               unknown[n // 2] * 1e3),
               0.30 <= share <= 0.85, (known, unknown))
 
 

@@ -39,6 +39,19 @@
 //   GET /_test/logins -> every login body received, tokens and passwords
 //                        replaced by their lengths
 //
+// Directory and profile (POST /_matrix/client/{r0,v3}/user_directory/search,
+// GET|PUT /_matrix/client/{r0,v3}/profile/{userId}[/{key}]), configured
+// through POST /_test/behaviour:
+//   directory          [{user_id, display_name?, avatar_url?}]: searched
+//                      case-insensitively on user_id and display_name; needs
+//                      a Bearer token this peer issued at login or listed in
+//                      tokens (else 401 M_MISSING_TOKEN / M_UNKNOWN_TOKEN)
+//   tokens             extra access tokens it accepts
+//   directory_delay_ms answer searches only after this long
+//   profiles           {user_id: {displayname?, avatar_url?}}; others 404
+//   GET /_test/requests -> {path, authorization (true/false), x_forwarded_for}
+//                          of the directory and profile requests received
+//
 // To extend it, add an entry to ROUTES: "METHOD /path": handler(req, url, body)
 // returning [status, jsonBody] (or a Promise of it).
 
@@ -67,6 +80,8 @@ const state = {
   openidTokens: new Map(),      // access_token -> user_id
   onbind: [],                   // bodies received
   logins: [],                   // login bodies received (redacted)
+  accessTokens: new Set(),      // issued at login
+  requests: [],                 // directory and profile requests received
   behaviour: {},
 };
 
@@ -137,9 +152,11 @@ function verifyJwt(token, conf) {
 }
 
 function loggedIn(userId, body) {
+  const token = "syt_" + crypto.randomBytes(16).toString("base64url");
+  state.accessTokens.add(token);
   const answer = {
     user_id: userId,
-    access_token: "syt_" + crypto.randomBytes(16).toString("base64url"),
+    access_token: token,
     device_id: typeof body.device_id === "string" ? body.device_id
       : crypto.randomBytes(5).toString("hex").toUpperCase(),
     home_server: args.serverName,
@@ -185,6 +202,53 @@ async function login(req, url, body) {
   }
   if (body.type === "m.login.token") return forbidden("Invalid login token");
   return [400, { errcode: "M_UNKNOWN", error: "Bad login type." }];
+}
+
+// --- directory and profile ---------------------------------------------------------
+
+function bearer(req) {
+  const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? "");
+  return m ? m[1] : null;
+}
+
+function note(req, url) {
+  state.requests.push({ path: url.pathname, authorization: req.headers.authorization !== undefined,
+                        x_forwarded_for: req.headers["x-forwarded-for"] ?? null });
+}
+
+async function directorySearch(req, url, body) {
+  const b = state.behaviour;
+  note(req, url);
+  const token = bearer(req);
+  if (token === null) return [401, { errcode: "M_MISSING_TOKEN", error: "Missing access token" }];
+  if (!state.accessTokens.has(token) && !(b.tokens ?? []).includes(token))
+    return [401, { errcode: "M_UNKNOWN_TOKEN", error: "Unrecognised access token" }];
+  if (b.directory_delay_ms) await delay(b.directory_delay_ms);
+  if (typeof body?.search_term !== "string")
+    return [400, { errcode: "M_BAD_JSON", error: "search_term" }];
+  const term = body.search_term.toLowerCase(), limit = body.limit ?? 10;
+  const hits = (b.directory ?? []).filter((u) => u.user_id.toLowerCase().includes(term) ||
+    (u.display_name ?? "").toLowerCase().includes(term));
+  return [200, { limited: hits.length > limit, results: hits.slice(0, limit) }];
+}
+
+const PROFILE = /^\/_matrix\/client\/(r0|v3)\/profile\/([^/]+)(?:\/([^/]+))?$/;
+
+function profile(req, url, body) {
+  note(req, url);
+  const [, , rawUser, rawKey] = PROFILE.exec(url.pathname);
+  const userId = decodeURIComponent(rawUser), key = rawKey && decodeURIComponent(rawKey);
+  const profiles = (state.behaviour.profiles ??= {});
+  if (req.method === "PUT") {
+    if (!key || typeof body?.[key] !== "string") return [400, { errcode: "M_BAD_JSON" }];
+    (profiles[userId] ??= {})[key] = body[key];
+    return [200, {}];
+  }
+  const p = profiles[userId];
+  if (p === undefined) return [404, { errcode: "M_NOT_FOUND", error: "Profile was not found" }];
+  if (!key) return [200, p];
+  return p[key] === undefined ? [404, { errcode: "M_NOT_FOUND", error: "No such key" }]
+    : [200, { [key]: p[key] }];
 }
 
 function loginFlows() {
@@ -250,6 +314,9 @@ const ROUTES = {
   "POST /_matrix/client/r0/login": login,
   "POST /_matrix/client/v3/login": login,
   "GET /_test/logins": () => [200, { logins: state.logins }],
+  "POST /_matrix/client/r0/user_directory/search": directorySearch,
+  "POST /_matrix/client/v3/user_directory/search": directorySearch,
+  "GET /_test/requests": () => [200, { requests: state.requests }],
 };
 
 // --- server -------------------------------------------------------------------
@@ -273,7 +340,8 @@ const server = http.createServer(async (req, res) => {
     if (text) {
       try { json = JSON.parse(text); } catch { json = undefined; }
     }
-    const route = ROUTES[`${req.method} ${url.pathname}`];
+    const route = ROUTES[`${req.method} ${url.pathname}`] ??
+      (PROFILE.test(url.pathname) && ["GET", "PUT"].includes(req.method) ? profile : undefined);
     if (json === undefined) [status, body] = [400, { errcode: "M_NOT_JSON", error: "not JSON" }];
     else if (route) [status, body] = await route(req, url, json);
   } catch (e) {
