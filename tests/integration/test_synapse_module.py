@@ -166,6 +166,22 @@ def failure_report(stderr, name):
 
 
 @test
+def shared_secret_with_mxgate():
+    secret = "secret between synapse and mxgate"
+    text = CONFIG.replace("stores:\n", "login:\n  shared_secret: \"%s\"\nstores:\n" % secret, 1)
+    with Daemon(text) as d:
+        api = ModuleApiStandin("example.org")
+        r = login(provider(d, api, shared_secret=secret), "alice")
+        check("shared secret: the module sends it, mxgate checks the password",
+              r == ("@alice:example.org", None), r)
+        LOG.records.clear()
+        r = login(provider(d, ModuleApiStandin("example.org")), "alice")
+        check("no shared secret in the module: refused", r is None, r)
+        check("no shared secret in the module: one warning naming mxgate's 401",
+              len(LOG.warnings()) == 1 and "401" in LOG.warnings()[0], LOG.warnings())
+
+
+@test
 def unit_suite():
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     proc = subprocess.run([sys.executable, "-B", "-m", "unittest", "discover", "-s", SUITE,
