@@ -1,8 +1,15 @@
-# contrib/local.mk: the quickstart script, the systemd unit and the reverse
-# proxy snippet; shipped in the tarball, not installed.
+# contrib/local.mk: the quickstart script, the systemd unit and reverse
+# proxy examples (nginx, Traefik, Caddy); shipped in the tarball, not
+# installed.
 
 EXTRA_DIST += \
 	README.md \
 	contrib/quickstart.sh \
 	contrib/mxgate.service \
-	contrib/nginx-mxgate.conf
+	contrib/README.md \
+	contrib/nginx-mxgate.conf \
+	contrib/nginx-matrix-all.conf \
+	contrib/nginx-matrix-intercept.conf \
+	contrib/nginx-synapse-workers.conf \
+	contrib/traefik-mxgate.yml \
+	contrib/Caddyfile-mxgate

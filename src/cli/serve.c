@@ -136,6 +136,15 @@ static int open_listeners(struct serve_state *st)
 		.max_body_size = cfg->http.max_body_size,
 		.connection_timeout_s = (unsigned int)(cfg->http.connection_timeout_ms / 1000),
 		.access_log = cfg->log.access_log,
+		.proxy = {
+			.base_url = cfg->homeserver.proxy ? cfg->homeserver.base_url : NULL,
+			.connect_timeout_ms = cfg->homeserver.connect_timeout_ms,
+			.timeout_ms = cfg->homeserver.proxy_timeout_ms,
+			.ca_file = cfg->homeserver.ca_file,
+			.tls_verify = cfg->homeserver.tls_verify,
+			.max_body = cfg->homeserver.proxy_max_body,
+			.max_exchanges = (unsigned int)cfg->homeserver.proxy_max_connections,
+		},
 	};
 	struct mxg_error err;
 

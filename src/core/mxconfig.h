@@ -194,6 +194,10 @@ struct mxg_homeserver_conf {
 	long long timeout_ms;		/* calls mxgate makes itself */
 	char *ca_file;
 	bool tls_verify;
+	bool proxy;			/* unrouted client requests go to it */
+	long long proxy_timeout_ms;	/* a whole proxied exchange */
+	size_t proxy_max_body;		/* bytes */
+	long long proxy_max_connections;
 };
 
 /* client: what mxgate adds to the client-server API on `client` listeners. */

@@ -19,6 +19,8 @@
 #include "http/server.h"
 
 struct mxg_workers;
+struct mxg_proxy;
+struct mxg_proxy_hub;
 
 #define MXG_REQ_ID_LEN 12
 
@@ -37,6 +39,7 @@ struct mxg_server {
 	struct mxg_router *router;
 	struct mxg_error route_err;	/* first bad route table, reported by listen */
 	struct mxg_workers *workers;
+	struct mxg_proxy_hub *proxy;	/* NULL: no reverse proxy */
 	struct mxg_listener *listeners;
 	struct mxg_http_metrics metrics;
 	atomic_bool draining;		/* shutdown began: answer Connection: close */
@@ -61,7 +64,9 @@ struct mxg_req {
 	struct timespec start;		/* CLOCK_MONOTONIC */
 	enum mxg_method method;		/* 0 for a method we do not know */
 	const char *method_name;	/* as received (MHD's copy) */
-	const char *path;		/* decoded by MHD, no query string */
+	const char *raw_uri;		/* as the client sent it, query included */
+	const char *path;		/* decoded by MHD, no query string; NULL
+					 * until the access handler's first call */
 	const char *client_ip;		/* computed on first use */
 	bool cors;			/* path under /_matrix/ */
 
@@ -93,11 +98,18 @@ struct mxg_req {
 	bool closed;			/* NOTIFY_COMPLETED ran: conn is gone */
 	bool in_worker;			/* handed to the pool, reply not ready */
 	bool suspended;
+
+	/* Proxied to the homeserver (proxy.c): decided on the first call. */
+	bool proxied;
+	struct mxg_proxy *proxy;
 };
 
 /* request.c */
+/* At the request line (MHD's URI log callback): raw_uri copied. */
 struct mxg_req *mxg_http_req_create(struct mxg_listener *lst, struct MHD_Connection *conn,
-				    const char *url, const char *method);
+				    const char *raw_uri);
+/* At the access handler's first call: MHD's decoded path and method. */
+void mxg_http_req_start(struct mxg_req *r, const char *url, const char *method);
 void mxg_http_req_unref(struct mxg_req **r);
 /* Store body bytes up to max_body_size; beyond, set body_too_large. */
 void mxg_http_req_append_body(struct mxg_req *r, const char *data, size_t len);

@@ -6,6 +6,7 @@ libmxgate_la_SOURCES += \
 	src/http/client.c src/http/client.h \
 	src/http/health.c \
 	src/http/metrics.c src/http/metrics.h \
+	src/http/proxy.c src/http/proxy.h \
 	src/http/reply.c \
 	src/http/request.c \
 	src/http/resource.c \

@@ -70,7 +70,7 @@ static void make_id(struct mxg_server *srv, char *out)
 }
 
 struct mxg_req *mxg_http_req_create(struct mxg_listener *lst, struct MHD_Connection *conn,
-				    const char *url, const char *method)
+				    const char *raw_uri)
 {
 	struct mxg_arena *arena = mxg_arena_create(REQ_ARENA_SIZE);
 	struct mxg_req *r = mxg_arena_alloc(arena, sizeof(*r));
@@ -80,16 +80,21 @@ struct mxg_req *mxg_http_req_create(struct mxg_listener *lst, struct MHD_Connect
 	r->lst = lst;
 	r->conn = conn;
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	r->raw_uri = raw_uri != NULL ? mxg_arena_strdup(arena, raw_uri) : NULL;
+	atomic_init(&r->refs, 1);
+	pthread_mutex_init(&r->lock, NULL);
+	make_id(r->srv, r->id);
+	return r;
+}
+
+void mxg_http_req_start(struct mxg_req *r, const char *url, const char *method)
+{
 	r->method = parse_method(method);
 	r->method_name = method;
 	r->path = url;
 	/* Web clients read both from other origins. */
 	r->cors = strncmp(url, "/_matrix/", 9) == 0 ||
 		  strncmp(url, "/.well-known/matrix/", 20) == 0;
-	atomic_init(&r->refs, 1);
-	pthread_mutex_init(&r->lock, NULL);
-	make_id(r->srv, r->id);
-	return r;
 }
 
 void mxg_http_req_unref(struct mxg_req **rp)

@@ -32,6 +32,7 @@
 
 #include "core/log.h"
 #include "http/internal.h"
+#include "http/proxy.h"
 #include "http/workers.h"
 
 #define DEFAULT_MAX_BODY (1024 * 1024)
@@ -39,6 +40,8 @@
 /* After cancelling queued jobs at the shutdown deadline, how long their 503
  * answers (and replies of jobs that just finished) get to reach clients. */
 #define SHUTDOWN_FLUSH_MS 200
+/* With the proxy: its exchanges notice a stop within a second. */
+#define PROXY_STOP_MS 1500
 
 static unsigned int cores(void)
 {
@@ -193,6 +196,29 @@ static bool check_content_length(struct mxg_req *r)
 	return false;
 }
 
+/* Would routing r fail (no route, or not for its method)?  Asked on the
+ * first call, so a request for the homeserver is streamed from the start
+ * instead of being held to max_body_size. */
+static bool route_misses(struct mxg_req *r)
+{
+	struct mxg_router_match m;
+
+	if (r->srv->proxy == NULL || is_preflight(r))
+		return false;
+	return mxg_router_match(r->srv->router, r->lst->resource_mask, r->method, r->path,
+				r->arena, &m) != MXG_ROUTER_FOUND;
+}
+
+/* MHD_OPTION_URI_LOG_CALLBACK: the request line, before anything else;
+ * the only place MHD shows the URI as sent (the proxy passes it on). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct mxg_listener *lst = cls;
+
+	atomic_fetch_add(&lst->srv->metrics.in_flight, 1);
+	return mxg_http_req_create(lst, conn, uri);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -203,9 +229,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	if (r == NULL) {
-		r = mxg_http_req_create(lst, conn, url, method);
+		/* No request line seen by on_uri (cannot happen with MHD's
+		 * order of calls, but costs nothing to survive). */
+		r = mxg_http_req_create(lst, conn, NULL);
 		*req_cls = r;
 		atomic_fetch_add(&lst->srv->metrics.in_flight, 1);
+	}
+	if (r->path == NULL) {
+		mxg_http_req_start(r, url, method);
+		if (route_misses(r) && mxg_proxy_takes(lst->srv->proxy, r))
+			r->proxied = true;
+		if (r->proxied)
+			return mxg_proxy_on_call(lst->srv->proxy, r, upload_data,
+						 upload_data_size);
 		if (check_content_length(r)) {
 			/* The one early answer: the connection closes after it
 			 * (MHD will not read the body), which is what we want. */
@@ -215,6 +251,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		return MHD_YES;
 	}
+	if (r->proxied)
+		return r->queued ? MHD_YES :
+		       mxg_proxy_on_call(lst->srv->proxy, r, upload_data, upload_data_size);
 	if (r->suspended) {
 		/* Resumed by the worker (or refused busy): the reply is set. */
 		r->suspended = false;
@@ -283,7 +322,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	r->closed = true;
 	busy = r->in_worker;
 	pthread_mutex_unlock(&r->lock);
-	if (lst->srv->set.access_log)
+	mxg_proxy_on_completed(r);
+	/* A request line without a request: nothing to log. */
+	if (lst->srv->set.access_log && r->path != NULL)
 		access_log(r, busy);
 	mxg_http_req_unref(&r);
 	in_flight_done(lst->srv);
@@ -313,6 +354,11 @@ int mxg_server_create(const struct mxg_server_settings *settings, struct mxg_app
 		srv->set.connection_timeout_s = DEFAULT_TIMEOUT_S;
 	srv->app = app;
 	if (mxg_workers_create(srv->set.workers, srv->set.worker_queue, &srv->workers, err) < 0) {
+		free(srv);
+		return -1;
+	}
+	if (mxg_proxy_hub_create(&srv->set.proxy, &srv->proxy, err) < 0) {
+		mxg_workers_destroy(&srv->workers);
 		free(srv);
 		return -1;
 	}
@@ -417,6 +463,7 @@ int mxg_server_listen(struct mxg_server *srv, const char *host, int port,
 				       srv->set.connection_timeout_s,
 				       MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY,
 				       MHD_OPTION_NOTIFY_COMPLETED, on_completed, lst,
+				       MHD_OPTION_URI_LOG_CALLBACK, on_uri, lst,
 				       MHD_OPTION_END);
 	if (lst->daemon == NULL) {
 		free(lst);
@@ -490,8 +537,12 @@ unsigned int mxg_server_shutdown(struct mxg_server *srv, long long timeout_ms)
 	 * running handlers are bounded by their own timeouts and are waited
 	 * for: MHD must not be stopped with a connection still suspended. */
 	mxg_workers_stop(srv->workers, cut == 0);
+	/* Proxied exchanges (a long-poll /sync) end within a second; their
+	 * connections must be resumed before MHD may stop. */
+	mxg_proxy_hub_stop(srv->proxy);
 	if (cut > 0) {
-		struct timespec flush = deadline_in(SHUTDOWN_FLUSH_MS);
+		struct timespec flush = deadline_in(srv->proxy != NULL ? PROXY_STOP_MS :
+						    SHUTDOWN_FLUSH_MS);
 
 		wait_drained(srv, &flush);
 	}
@@ -517,6 +568,7 @@ void mxg_server_destroy(struct mxg_server **srvp)
 		free(l);
 	}
 	mxg_workers_destroy(&srv->workers);
+	mxg_proxy_hub_destroy(&srv->proxy);
 	mxg_router_destroy(&srv->router);
 	pthread_cond_destroy(&srv->drain_cond);
 	pthread_mutex_destroy(&srv->drain_lock);

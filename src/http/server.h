@@ -17,6 +17,17 @@
 struct mxg_app;
 struct mxg_server;
 
+/* The reverse proxy to the homeserver (proxy.h); base_url NULL: off. */
+struct mxg_proxy_settings {
+	const char *base_url;		/* no trailing '/' */
+	long long connect_timeout_ms;
+	long long timeout_ms;		/* a whole exchange */
+	const char *ca_file;
+	bool tls_verify;
+	unsigned long long max_body;	/* request bodies: 413 above */
+	unsigned int max_exchanges;	/* at once: 503 above */
+};
+
 struct mxg_server_settings {
 	unsigned int threads;		/* event threads per listener; 0 = cores */
 	unsigned int workers;		/* worker threads for blocking routes */
@@ -24,6 +35,7 @@ struct mxg_server_settings {
 	size_t max_body_size;		/* 413 M_TOO_LARGE above */
 	unsigned int connection_timeout_s;	/* idle connection timeout */
 	bool access_log;		/* one info line per request */
+	struct mxg_proxy_settings proxy;
 };
 
 /* Returns 0 with *srv_r, or -1 + err.  app is passed to handlers. */

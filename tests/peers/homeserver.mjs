@@ -52,6 +52,16 @@
 //   GET /_test/requests -> {path, authorization (true/false), x_forwarded_for}
 //                          of the directory and profile requests received
 //
+// For the reverse proxy (raw, not JSON):
+//   ANY /_peer/echo...        -> {method, url (raw, query included), headers,
+//                                 body_length, body_sha256}
+//   GET /_peer/large?mib=N[&chunked=1]
+//                             -> N MiB of bytes (byte i is i % 251), with a
+//                                Content-Length unless chunked
+//   GET /_peer/slow?ms=N      -> {} after N ms
+//   GET /_matrix/client/versions, GET /_matrix/client/v3/sync?timeout=N
+//                             -> as a homeserver answers (sync after N ms)
+//
 // To extend it, add an entry to ROUTES: "METHOD /path": handler(req, url, body)
 // returning [status, jsonBody] (or a Promise of it).
 
@@ -67,6 +77,7 @@ function parseArgs(argv) {
       case "--host": args.host = next(); break;
       case "--server-name": args.serverName = next(); break;
       case "--m-server": args.mServer = next(); break;
+      case "--quiet": args.quiet = true; break;
       default:
         process.stderr.write(`homeserver.mjs: unknown argument ${argv[i]}\n`);
         process.exit(2);
@@ -330,9 +341,75 @@ function readBody(req) {
   });
 }
 
+// --- raw routes for the reverse proxy tests ------------------------------------------
+
+function pattern() {
+  const block = Buffer.alloc(251 * 256);
+  for (let i = 0; i < block.length; i++) block[i] = i % 251;
+  return block;
+}
+const PATTERN = pattern();
+
+async function rawRoute(req, res, url) {
+  if (url.pathname.startsWith("/_peer/echo")) {
+    const hash = crypto.createHash("sha256");
+    let length = 0;
+    for await (const chunk of req) { hash.update(chunk); length += chunk.length; }
+    const out = JSON.stringify({ method: req.method, url: req.url, headers: req.headers,
+                                 body_length: length, body_sha256: hash.digest("hex") });
+    res.writeHead(200, { "Content-Type": "application/json", "X-Peer": "echo",
+                         "Content-Length": Buffer.byteLength(out) });
+    res.end(out);
+    return true;
+  }
+  if (url.pathname === "/_peer/large") {
+    const total = Number(url.searchParams.get("mib") ?? 1) * 1024 * 1024;
+    const headers = { "Content-Type": "application/octet-stream" };
+    if (!url.searchParams.get("chunked")) headers["Content-Length"] = total;
+    res.writeHead(200, headers);
+    let sent = 0;
+    while (sent < total) {
+      const n = Math.min(PATTERN.length, total - sent);
+      // PATTERN.length is a multiple of 251: every slice starts at i % 251 == 0
+      if (!res.write(PATTERN.subarray(0, n)))
+        await new Promise((resolve) => res.once("drain", resolve));
+      sent += n;
+    }
+    res.end();
+    return true;
+  }
+  if (url.pathname === "/_peer/slow") {
+    await delay(Number(url.searchParams.get("ms") ?? 1000));
+    res.writeHead(200, { "Content-Type": "application/json" });
+    res.end("{}");
+    return true;
+  }
+  if (url.pathname === "/_matrix/client/versions" && req.method === "GET") {
+    const out = JSON.stringify({ versions: ["r0.6.1", "v1.1", "v1.11"],
+                                 unstable_features: {} });
+    res.writeHead(200, { "Content-Type": "application/json",
+                         "Content-Length": Buffer.byteLength(out) });
+    res.end(out);
+    return true;
+  }
+  if (url.pathname === "/_matrix/client/v3/sync" && req.method === "GET") {
+    await delay(Math.min(Number(url.searchParams.get("timeout") ?? 0), 60000));
+    res.writeHead(200, { "Content-Type": "application/json" });
+    res.end(JSON.stringify({ next_batch: "s" + Date.now() }));
+    return true;
+  }
+  return false;
+}
+
 const server = http.createServer(async (req, res) => {
   const url = new URL(req.url, "http://peer");
-  process.stderr.write(`${req.method} ${url.pathname}\n`);
+  if (!args.quiet) process.stderr.write(`${req.method} ${url.pathname}\n`);
+  try {
+    if (await rawRoute(req, res, url)) return;
+  } catch (e) {
+    res.destroy();
+    return;
+  }
   let status = 404, body = { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" };
   try {
     const text = await readBody(req);
