@@ -677,4 +677,40 @@ def register_account(daemon, peer, user_id):
     return r.json["token"]
 
 
-__all__ += ["HomeserverPeer", "register_account", "http_request"]
+def with_homeserver_peer(server_name="example.org", **knobs):
+    """Decorator: run the @test function with a started HomeserverPeer as
+    its one argument (knobs passed to behave() first); the test is skipped
+    when Node.js is missing."""
+    def wrap(fn):
+        def run():
+            if HomeserverPeer.node() is None:
+                skip(fn.__name__, "node is not installed")
+                return
+            with HomeserverPeer(server_name=server_name) as peer:
+                if knobs:
+                    peer.behave(**knobs)
+                fn(peer)
+        run.__name__ = fn.__name__
+        return run
+    return wrap
+
+
+def run_js_client(script, env, timeout=120):
+    """Run tests/js/<script> (a real client from npm) with env added; it
+    prints one JSON object per step.  Returns (process, {step: fields},
+    the output's tail for failure details)."""
+    js = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "js")
+    proc = subprocess.run(["node", os.path.join(js, script)], env=dict(os.environ, **env),
+                          cwd=js, capture_output=True, text=True, timeout=timeout)
+    steps = {}
+    for line in proc.stdout.splitlines():
+        try:
+            step = json.loads(line)
+            steps[step.pop("step")] = step
+        except (ValueError, KeyError, AttributeError):
+            pass
+    return proc, steps, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+__all__ += ["HomeserverPeer", "register_account", "http_request", "with_homeserver_peer",
+            "run_js_client"]

@@ -6,7 +6,7 @@ from the stores, and /.well-known/matrix/client."""
 
 import time
 
-from harness import Daemon, HomeserverPeer, check, test, main, free_port, skip
+from harness import Daemon, check, test, main, free_port, with_homeserver_peer
 
 SEARCH = "/_matrix/client/v3/user_directory/search"
 TOKEN = "syt_directory_test_token"
@@ -68,20 +68,8 @@ def ids(r):
     return [e.get("user_id") for e in (r.json or {}).get("results", [])]
 
 
-def with_peer(fn):
-    def run():
-        if HomeserverPeer.node() is None:
-            skip(fn.__name__, "node is not installed")
-            return
-        with HomeserverPeer(server_name="example.org") as peer:
-            peer.behave(tokens=[TOKEN], directory=HS_PEOPLE)
-            fn(peer)
-    run.__name__ = fn.__name__
-    return run
-
-
 @test
-@with_peer
+@with_homeserver_peer(tokens=[TOKEN], directory=HS_PEOPLE)
 def merged_search(peer):
     with mxgate(peer) as d:
         r = d.post(SEARCH, {"search_term": "al"}, headers=AUTH)
@@ -118,7 +106,7 @@ def merged_search(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer(tokens=[TOKEN], directory=HS_PEOPLE)
 def search_refusals(peer):
     with mxgate(peer) as d:
         r = d.post(SEARCH, {"search_term": "al"})
@@ -146,7 +134,7 @@ def search_refusals(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer(tokens=[TOKEN], directory=HS_PEOPLE)
 def search_outages(peer):
     with mxgate(peer, stores=DOWN % free_port()) as d:
         t0 = time.monotonic()
@@ -180,7 +168,7 @@ def search_outages(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer(tokens=[TOKEN], directory=HS_PEOPLE)
 def profiles(peer):
     peer.behave(profiles={
         "@carol:example.org": {"displayname": "Carol (set at the HS)"},
@@ -221,7 +209,7 @@ def profiles(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer(tokens=[TOKEN], directory=HS_PEOPLE)
 def well_known(peer):
     with mxgate(peer) as d:
         r = d.get("/.well-known/matrix/client")

@@ -12,8 +12,8 @@ import json
 import os
 import time
 
-from harness import (HomeserverPeer, check, free_port, lookup_hash, run_cli, skip, test, main,
-                     wait_for)
+from harness import (check, free_port, lookup_hash, run_cli, test, main, wait_for,
+                     with_homeserver_peer)
 from ldap_env import (INTERNAL, auth_test, check_creds, config, creds_failed, creds_ok, daemon,
                       ldap_server, lookup, mxid, no_secret, ok_as, openldap_store, said)
 
@@ -263,20 +263,8 @@ def login(d, identifier, password):
                           "password": password}, port=d.ports["PORT2"])
 
 
-def with_login_peer(fn):
-    def run():
-        if HomeserverPeer.node() is None:
-            skip(fn.__name__, "node is not installed")
-            return
-        with HomeserverPeer(server_name="example.org") as peer:
-            peer.behave(jwt={"alg": "HS256", "secret": JWT_SECRET})
-            fn(peer)
-    run.__name__ = fn.__name__
-    return run
-
-
 @test
-@with_login_peer
+@with_homeserver_peer(jwt={"alg": "HS256", "secret": JWT_SECRET})
 def client_logins(peer):
     ldap = ldap_server()
     p = ldap.people[123]
@@ -307,7 +295,7 @@ def client_logins(peer):
 
 
 @test
-@with_login_peer
+@with_homeserver_peer(jwt={"alg": "HS256", "secret": JWT_SECRET})
 def client_login_refusal_timing(peer):
     # As refusal_timing, through POST /login: the interception adds no
     # step that an unknown name skips.

@@ -5,16 +5,14 @@ an e-mail address, a wrong password, a locked-out account, then, with the
 session it got, a directory search and a profile (tests/js/login-client.mjs
 does the client's part)."""
 
-import json
 import os
-import subprocess
 import warnings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import crypt  # Debian 12's Python still has it; the hashes come from libxcrypt
 
-from harness import Daemon, HomeserverPeer, check, main, skip, test
+from harness import Daemon, HomeserverPeer, check, main, run_js_client, skip, test
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 JS = os.path.join(ROOT, "tests", "js")
@@ -68,20 +66,11 @@ def matrix_js_sdk_logs_in_through_mxgate():
         hs.behave(jwt={"alg": "HS256", "secret": SECRET},
                   directory=[{"user_id": "@alex:example.org", "display_name": "Alex HS"}])
         with Daemon(CONFIG, subst={"HS": hs.base_url}) as d:
-            env = dict(os.environ, BASE_URL="http://127.0.0.1:%d" % d.port, USER="alice",
-                       EMAIL="alice@example.org", PASSWORD=PASSWORD, LOCK_USER="bob",
-                       LOCK_TRIES=str(LOCK_TRIES), SEARCH_TERM="al",
-                       PROFILE_USER="@alfred:example.org")
-            out = subprocess.run(["node", os.path.join(JS, "login-client.mjs")], env=env,
-                                 cwd=JS, capture_output=True, text=True, timeout=120)
-    steps = {}
-    for line in out.stdout.splitlines():
-        try:
-            step = json.loads(line)
-            steps[step.pop("step")] = step
-        except ValueError:
-            pass
-    detail = out.stdout[-2000:] + out.stderr[-2000:]
+            out, steps, detail = run_js_client("login-client.mjs", {
+                "BASE_URL": "http://127.0.0.1:%d" % d.port, "USER": "alice",
+                "EMAIL": "alice@example.org", "PASSWORD": PASSWORD, "LOCK_USER": "bob",
+                "LOCK_TRIES": str(LOCK_TRIES), "SEARCH_TERM": "al",
+                "PROFILE_USER": "@alfred:example.org"})
     check("the client ran to the end (exit 0)", out.returncode == 0, detail)
     check("loginFlows offers m.login.password",
           "m.login.password" in steps.get("flows", {}).get("types", []), detail)

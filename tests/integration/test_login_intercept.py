@@ -15,8 +15,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import crypt  # Debian 12's Python still has it; the hashes come from libxcrypt
 
-from harness import (Daemon, HomeserverPeer, check, test, main, run_cli, free_port,
-                     tmp_dir, skip, mxgate_bin)
+from harness import (Daemon, check, test, main, run_cli, free_port, tmp_dir, mxgate_bin,
+                     with_homeserver_peer)
 
 PASSWORD = "correct horse battery staple"
 HASH = crypt.crypt(PASSWORD, crypt.mksalt(crypt.METHOD_SHA512))
@@ -96,20 +96,8 @@ def serve_once(d):
     return proc
 
 
-def with_peer(fn):
-    """Run fn(peer) with a homeserver peer; skip when Node.js is missing."""
-    def run():
-        if HomeserverPeer.node() is None:
-            skip(fn.__name__, "node is not installed")
-            return
-        with HomeserverPeer(server_name="example.org") as peer:
-            fn(peer)
-    run.__name__ = fn.__name__
-    return run
-
-
 @test
-@with_peer
+@with_homeserver_peer()
 def flows(peer):
     with mxgate(peer) as d:
         for path in ("/_matrix/client/v3/login", "/_matrix/client/r0/login"):
@@ -126,7 +114,7 @@ def flows(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer()
 def jwt_login(peer):
     peer.behave(jwt=HS256_PEER)
     with mxgate(peer) as d:
@@ -185,7 +173,7 @@ def jwt_login(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer()
 def refusals(peer):
     peer.behave(jwt=HS256_PEER)
     with mxgate(peer, fails=3) as d:
@@ -216,7 +204,7 @@ def refusals(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer()
 def bad_bodies(peer):
     with mxgate(peer) as d:
         cases = [
@@ -264,7 +252,7 @@ def bad_bodies(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer()
 def other_login_types(peer):
     peer.behave(jwt=HS256_PEER)
     with mxgate(peer) as d:
@@ -283,7 +271,7 @@ def other_login_types(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer()
 def homeserver_trouble(peer):
     port = free_port()
     with mxgate(peer, hs="http://127.0.0.1:%d" % port) as d:
@@ -323,7 +311,7 @@ def homeserver_trouble(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer()
 def rs256(peer):
     d0 = tmp_dir("rs256")
     key, pub = os.path.join(d0, "jwt.key"), os.path.join(d0, "jwt.pub")
@@ -350,7 +338,7 @@ def rs256(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer()
 def config_errors(peer):
     d = mxgate(peer, jwt="    algorithm: HS256", start=False)
     r = run_cli("config", "check", "-c", d.config_path)
@@ -365,7 +353,7 @@ def config_errors(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer()
 def passthrough(peer):
     peer.behave(users={"alice": PASSWORD})
     with mxgate(peer, mode="passthrough", jwt="    algorithm: HS256") as d:

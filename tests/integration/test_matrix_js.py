@@ -9,8 +9,8 @@ import json
 import os
 import subprocess
 
-from harness import (Daemon, HomeserverPeer, check, free_port, main, port_open, skip, test,
-                     tmp_dir, wait_for)
+from harness import (Daemon, HomeserverPeer, check, free_port, main, port_open, run_js_client,
+                     skip, test, tmp_dir, wait_for)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 JS = os.path.join(ROOT, "tests", "js")
@@ -67,20 +67,11 @@ def matrix_js_sdk_as_identity_client():
         with HomeserverPeer("example.org") as hs, Daemon(CONFIG, subst={
                 "HS_URL": hs.base_url, "SMTP_PORT": smtp_port,
                 "TEMPLATES": os.path.join(ROOT, "etc", "templates")}) as d:
-            env = dict(os.environ, HS_URL=hs.base_url, IS_URL="http://127.0.0.1:%d" % d.port,
-                       OPENID=json.dumps(hs.openid_token("@bob:example.org")),
-                       LOOKUP_EMAIL="alice@example.org", VALIDATE_EMAIL="bob@example.org",
-                       MAIL_DIR=mail_dir)
-            out = subprocess.run(["node", os.path.join(JS, "is-client.mjs")], env=env, cwd=JS,
-                                 capture_output=True, text=True, timeout=120)
-            steps = {}
-            for line in out.stdout.splitlines():
-                try:
-                    step = json.loads(line)
-                    steps[step.pop("step")] = step
-                except ValueError:
-                    pass
-            detail = out.stdout[-2000:] + out.stderr[-2000:]
+            out, steps, detail = run_js_client("is-client.mjs", {
+                "HS_URL": hs.base_url, "IS_URL": "http://127.0.0.1:%d" % d.port,
+                "OPENID": json.dumps(hs.openid_token("@bob:example.org")),
+                "LOOKUP_EMAIL": "alice@example.org", "VALIDATE_EMAIL": "bob@example.org",
+                "MAIL_DIR": mail_dir})
             check("the client ran to the end (exit 0)", out.returncode == 0, detail)
             check("registerWithIdentityServer gives a token",
                   steps.get("register", {}).get("ok") is True, detail)

@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 
-from harness import Daemon, HomeserverPeer, check, free_port, main, skip, test
+from harness import Daemon, check, free_port, main, test, with_homeserver_peer
 
 CONFIG = """
 server_name: example.org
@@ -80,19 +80,8 @@ def raw(d, method, path, body=None, headers=None, timeout=30):
     return resp, data
 
 
-def with_peer(fn):
-    def run():
-        if HomeserverPeer.node() is None:
-            skip(fn.__name__, "node is not installed")
-            return
-        with HomeserverPeer(server_name="example.org") as peer:
-            fn(peer)
-    run.__name__ = fn.__name__
-    return run
-
-
 @test
-@with_peer
+@with_homeserver_peer()
 def requests_pass_unchanged(peer):
     with mxgate(peer) as d:
         for method in ("GET", "POST", "PUT", "DELETE", "PATCH"):
@@ -145,7 +134,7 @@ def requests_pass_unchanged(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer()
 def large_bodies_stream(peer):
     with mxgate(peer, timeout="60s") as d:
         raw(d, "GET", "/_matrix/client/versions")
@@ -202,7 +191,7 @@ def large_bodies_stream(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer()
 def homeserver_trouble(peer):
     with mxgate(peer, hs="http://127.0.0.1:%d" % free_port()) as d:
         resp, data = raw(d, "GET", "/_matrix/client/v3/sync")
@@ -250,7 +239,7 @@ def homeserver_trouble(peer):
 
 
 @test
-@with_peer
+@with_homeserver_peer()
 def proxy_off_and_shutdown(peer):
     with mxgate(peer, extra="  proxy: false") as d:
         resp, data = raw(d, "GET", "/_matrix/client/v3/sync")

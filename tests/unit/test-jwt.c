@@ -99,8 +99,14 @@ static char *make_rsa_key(const char *path)
 	if (pkey != NULL && f != NULL && bio != NULL &&
 	    PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL, NULL) == 1 &&
 	    PEM_write_bio_PUBKEY(bio, pkey) == 1) {
+		/* Not strndup: the BIO's bytes end without a NUL, and the
+		 * sanitizer's strndup may look one byte past n. */
 		n = BIO_get_mem_data(bio, &data);
-		pub = strndup(data, (size_t)n);
+		pub = malloc((size_t)n + 1);
+		if (pub != NULL) {
+			memcpy(pub, data, (size_t)n);
+			pub[n] = '\0';
+		}
 	}
 	if (f != NULL)
 		fclose(f);
