@@ -670,21 +670,24 @@ static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const cha
 	return MHD_YES;
 }
 
-static struct curl_slist *append(struct curl_slist *list, bool *failed, const char *fmt,
-				 const char *a, const char *b)
+/* Add "name: value" (value NULL: "name:", which tells libcurl to leave
+ * out a header it would add itself). */
+static void add_header(struct header_walk *w, const char *name, const char *value)
 {
 	struct curl_slist *l;
 	char *line;
 
-	if (*failed || asprintf(&line, fmt, a, b) < 0) {
-		*failed = true;
-		return list;
+	if (w->failed || asprintf(&line, "%s:%s%s", name, value != NULL ? " " : "",
+				  value != NULL ? value : "") < 0) {
+		w->failed = true;
+		return;
 	}
-	l = curl_slist_append(list, line);
+	l = curl_slist_append(w->list, line);
 	free(line);
 	if (l == NULL)
-		*failed = true;
-	return l != NULL ? l : list;
+		w->failed = true;
+	else
+		w->list = l;
 }
 
 static int build_request(struct mxg_proxy *px, struct mxg_req *r)
@@ -704,19 +707,25 @@ static int build_request(struct mxg_proxy *px, struct mxg_req *r)
 		return -1;
 	MHD_get_connection_values(c, MHD_HEADER_KIND, copy_header, &w);
 	/* A proxy appends the address it got the request from. */
-	if (w.forwarded_for != NULL)
-		w.list = append(w.list, &w.failed, "X-Forwarded-For: %s, %s", w.forwarded_for,
-				mxg_req_client_ip(r));
-	else
-		w.list = append(w.list, &w.failed, "X-Forwarded-For: %s%s", "",
-				mxg_req_client_ip(r));
-	w.list = append(w.list, &w.failed, "X-Forwarded-Proto: http%s%s", "", "");
+	if (w.forwarded_for != NULL) {
+		char *xff;
+
+		if (asprintf(&xff, "%s, %s", w.forwarded_for, mxg_req_client_ip(r)) < 0) {
+			w.failed = true;
+		} else {
+			add_header(&w, "X-Forwarded-For", xff);
+			free(xff);
+		}
+	} else {
+		add_header(&w, "X-Forwarded-For", mxg_req_client_ip(r));
+	}
+	add_header(&w, "X-Forwarded-Proto", "http");
 	if (host != NULL)
-		w.list = append(w.list, &w.failed, "X-Forwarded-Host: %s%s", host, "");
+		add_header(&w, "X-Forwarded-Host", host);
 	/* libcurl's own additions, unless the client sent them. */
-	w.list = append(w.list, &w.failed, "Expect:%s%s", "", "");
+	add_header(&w, "Expect", NULL);
 	if (!w.accept)
-		w.list = append(w.list, &w.failed, "Accept:%s%s", "", "");
+		add_header(&w, "Accept", NULL);
 	px->req_headers = w.list;
 	if (w.failed)
 		return -1;
