@@ -722,6 +722,10 @@ static int build_request(struct mxg_proxy *px, struct mxg_req *r)
 	add_header(&w, "X-Forwarded-Proto", "http");
 	if (host != NULL)
 		add_header(&w, "X-Forwarded-Host", host);
+	/* An empty POST keeps saying so: libcurl sends no length without
+	 * a body of its own. */
+	if (cl != NULL && strtoll(cl, NULL, 10) == 0)
+		add_header(&w, "Content-Length", "0");
 	/* libcurl's own additions, unless the client sent them. */
 	add_header(&w, "Expect", NULL);
 	if (!w.accept)

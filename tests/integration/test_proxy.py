@@ -115,6 +115,10 @@ def requests_pass_unchanged(peer):
               h.get("x-forwarded-host") == "matrix.example", h)
         check("the homeserver's own Host, not the client's",
               h.get("host") == "127.0.0.1:%d" % peer.port, h)
+        resp, data = raw(d, "POST", "/_peer/echo/logout", b"")
+        h = json.loads(data).get("headers", {})
+        check("an empty POST keeps its Content-Length: 0",
+              h.get("content-length") == "0" and "transfer-encoding" not in h, h)
         resp, data = raw(d, "GET", "/_matrix/client/versions")
         check("GET /_matrix/client/versions: the homeserver's",
               resp.status == 200 and "versions" in json.loads(data), data)
