@@ -91,10 +91,6 @@ static char *login_name_filter(struct mxg_ldap_ctx *ctx, const char *user, struc
 	return mxg_arena_printf(arena, "(|%s%s)", parts[0], parts[1]);
 }
 
-/* "1.1": no attributes (RFC 4511 4.5.1.8), for "does it exist" searches. */
-static const char *no_attr_names[] = { "1.1", NULL };
-static const struct mxg_ldap_attrs no_attrs = { no_attr_names, 1 };
-
 static int search_bases(struct mxg_ldap_ctx *ctx, LDAP *ld, const char *filter,
 			const struct mxg_ldap_attrs *attrs, size_t sizelimit,
 			struct mxg_arena *arena, struct mxg_ldap_entry ***entries_r,
@@ -244,15 +240,14 @@ static enum mxg_store_result check_password(struct mxg_ldap_ctx *ctx, const char
  * server refuses it as it refuses a wrong password.  Its answer is not
  * used, but a server that is down still makes the check UNAVAILABLE. */
 static enum mxg_store_result decoy_bind(struct mxg_ldap_ctx *ctx, const struct mxg_cred *cred,
-					struct mxg_arena *arena, enum mxg_store_result res,
-					struct mxg_error *err)
+					struct mxg_arena *arena, struct mxg_error *err)
 {
 	const char *base = ctx->set->base_dn.count > 0 ? ctx->set->base_dn.items[0] : "";
 	const char *dn = mxg_arena_printf(arena, "cn=mxgate-no-such-person%s%s",
 					  base[0] != '\0' ? "," : "", base);
 	enum mxg_store_result bound = check_password(ctx, dn, cred, true, err);
 
-	return bound == MXG_STORE_UNAVAILABLE ? bound : res;
+	return bound == MXG_STORE_UNAVAILABLE ? bound : MXG_STORE_NOT_FOUND;
 }
 
 enum mxg_store_result mxg_ldap_authenticate(struct mxg_store *s, const struct mxg_cred *cred,
@@ -285,21 +280,11 @@ enum mxg_store_result mxg_ldap_authenticate(struct mxg_store *s, const struct mx
 				      &ctx->map.person_attrs, 2, arena, &found, &n, NULL, err);
 	if (res != MXG_STORE_OK)
 		return res;
-	if (n == 0 && ctx->login_filter != NULL) {
-		/* Only now tell "no such person" from "may not log in": the
-		 * second search costs nothing on the common path. */
-		res = mxg_ldap_search_entries(ctx, mxg_ldap_filter_and(arena, parts, 2), &no_attrs,
-					      1, arena, &found, &n, NULL, err);
-		if (res != MXG_STORE_OK)
-			return res;
-		if (n > 0) {
-			mxg_info("ldap store '%s': '%s' (%s) is outside login_filter: login refused",
-				 ctx->name, cred->user, found[0]->dn);
-			return decoy_bind(ctx, cred, arena, MXG_STORE_DENIED, err);
-		}
-	}
+	/* No one, or someone outside login_filter: the store cannot tell
+	 * the two apart without a second search, and must not, as that
+	 * search would make an unknown name slower than a wrong password. */
 	if (n == 0)
-		return decoy_bind(ctx, cred, arena, MXG_STORE_NOT_FOUND, err);
+		return decoy_bind(ctx, cred, arena, err);
 	if (n > 1) {
 		mxg_warning("ldap store '%s': login '%s' is ambiguous ('%s', '%s', ...): refused",
 			    ctx->name, cred->user, found[0]->dn, found[1]->dn);

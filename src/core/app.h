@@ -19,6 +19,12 @@ struct mxg_onbind;
 struct mxg_jwt_signer;
 struct mxg_ratelimit;
 
+/* How long the store chain takes to refuse a login, by kind of refusal
+ * (running averages in ns; login/verify.c pads refusals to the slower). */
+struct mxg_login_pace {
+	_Atomic long long refused_ns[2];	/* denied; not found or disabled */
+};
+
 struct mxg_app {
 	const struct mxg_config *config;
 	struct mxg_db *db;
@@ -28,6 +34,7 @@ struct mxg_app {
 	struct mxg_ratelimit *ratelimit;	/* NULL: nothing is limited */
 	struct mxg_onbind *onbind;		/* onbind delivery; NULL: queue only */
 	struct mxg_jwt_signer *login_jwt;	/* login.interception jwt; else NULL */
+	struct mxg_login_pace login_pace;
 };
 
 #endif

@@ -2,12 +2,24 @@
  * verify.c: a login attempt: the login name in any of its shapes turned
  * into a store credential, the lockout consulted, the store chain asked,
  * and the outcome counted.
+ *
+ * Refusals are paced: a wrong password and an unknown name take different
+ * paths through a store (the LDAP store finds an entry and binds as it, or
+ * finds none and makes a decoy bind; a chain of stores asks every store
+ * about a name nobody has), and what is left of the difference after the
+ * decoys would tell an attacker which names exist.  Each refusal is held
+ * until it has taken as long as the slower kind of refusal takes on
+ * average.
  */
 #include "config.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "core/app.h"
 #include "core/arena.h"
@@ -33,6 +45,60 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A refusal is never held longer than this (a store that was slow for a
+ * while must not make every refusal slow for long). */
+#define PACE_MAX_NS	(500LL * 1000 * 1000)
+
+static long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * A refusal of the given kind (0 denied, 1 not found) whose chain call
+ * started at started_ns: its time goes into that kind's running average
+ * (kind -1: no store was asked, nothing to learn), then it waits until it
+ * has taken as long as the slower average.
+ */
+static void pace_refusal(struct mxg_login_pace *pace, int kind, long long started_ns)
+{
+	long long took = mono_ns() - started_ns, target;
+	struct timespec ts;
+
+	if (kind >= 0) {
+		long long avg = atomic_load_explicit(&pace->refused_ns[kind], memory_order_relaxed);
+
+		/* Racy read-modify-write: a lost sample does not matter. */
+		avg = avg == 0 ? took : avg + (took - avg) / 8;
+		atomic_store_explicit(&pace->refused_ns[kind], avg, memory_order_relaxed);
+	}
+	target = atomic_load_explicit(&pace->refused_ns[0], memory_order_relaxed);
+	if (target < atomic_load_explicit(&pace->refused_ns[1], memory_order_relaxed))
+		target = atomic_load_explicit(&pace->refused_ns[1], memory_order_relaxed);
+	if (target > PACE_MAX_NS)
+		target = PACE_MAX_NS;
+	if (took >= target)
+		return;
+#ifdef PR_SET_TIMERSLACK
+	/* The default 50 us of slack is the size of what is being hidden. */
+	{
+		static _Thread_local bool slack_set;
+
+		if (!slack_set) {
+			(void)prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
+			slack_set = true;
+		}
+	}
+#endif
+	ts.tv_sec = (time_t)((target - took) / 1000000000LL);
+	ts.tv_nsec = (long)((target - took) % 1000000000LL);
+	while (nanosleep(&ts, &ts) < 0)
+		;
 }
 
 /*
@@ -84,7 +150,7 @@ enum mxg_login_result mxg_login_attempt(struct mxg_app *app, const struct mxg_lo
 	const char *account = NULL;
 	struct mxg_lockout_state lock;
 	enum mxg_store_result res;
-	long long now = now_ms();
+	long long now = now_ms(), started;
 
 	memset(out, 0, sizeof(*out));
 	if (resolve(arena, app->config->server_name, rq->id, rq->medium, &cred, &account) < 0) {
@@ -96,6 +162,7 @@ enum mxg_login_result mxg_login_attempt(struct mxg_app *app, const struct mxg_lo
 	out->retry_after_ms = lock.retry_after_ms;
 	if (out->retry_after_ms > 0)
 		return MXG_LOGIN_LOCKED;
+	started = mono_ns();
 	if (account[0] == '\0')
 		res = MXG_STORE_NOT_FOUND;
 	else
@@ -110,6 +177,8 @@ enum mxg_login_result mxg_login_attempt(struct mxg_app *app, const struct mxg_lo
 	case MXG_STORE_NOT_FOUND:
 	case MXG_STORE_DENIED:
 	case MXG_STORE_DISABLED:
+		pace_refusal(&app->login_pace, account[0] == '\0' ? -1 :
+			     res == MXG_STORE_DENIED ? 0 : 1, started);
 		if (mxg_lockout_failed(app->db, lockout, account, rq->client_ip, now, err) < 0)
 			return MXG_LOGIN_UNAVAILABLE;
 		return MXG_LOGIN_REFUSED;
