@@ -114,7 +114,7 @@ def start_peer(tmp):
     """The homeserver peer on a free port; returns (process, port)."""
     peer_log = open(os.path.join(tmp, "homeserver.log"), "w")
     p = subprocess.Popen(["node", os.path.join(ROOT, "tests", "peers", "homeserver.mjs"),
-                          "--port", "0", "--server-name", SERVER_NAME],
+                          "--port", "0", "--server-name", SERVER_NAME, "--quiet"],
                          stdout=subprocess.PIPE, stderr=peer_log, text=True)
     line = p.stdout.readline()
     if not line:

@@ -378,6 +378,18 @@ static size_t on_read(char *buf, size_t size, size_t n, void *cls)
 	return got;
 }
 
+/*
+ * Is the client worth waking for what has come so far?  An answer of known
+ * length is usually all in one piece, and the end of the exchange wakes
+ * the client anyway: one resume per answer, not two.  A stream of unknown
+ * length (chunked) goes on as it comes, and a long answer once the buffer
+ * is half full.  (Lock held.)
+ */
+static bool wake_on_data(const struct mxg_proxy *px)
+{
+	return px->content_length < 0 || px->down_len >= PROXY_BUF / 2;
+}
+
 /* curl's write callback: the answer body, into the buffer the client
  * drains; a full buffer makes the homeserver wait (TCP back-pressure). */
 static size_t on_write(char *data, size_t size, size_t n, void *cls)
@@ -409,7 +421,8 @@ static size_t on_write(char *data, size_t size, size_t n, void *cls)
 		memcpy(px->down + px->down_off + px->down_len, data + done, room);
 		px->down_len += room;
 		done += room;
-		wake_client(px);
+		if (wake_on_data(px))
+			wake_client(px);
 	}
 	pthread_mutex_unlock(&px->lock);
 	return done;		/* short: curl aborts the transfer */
@@ -595,8 +608,10 @@ static int dispatch_exchange(struct mxg_proxy_hub *hub, struct mxg_proxy *px)
 			hub->queue_tail->next = px;
 		hub->queue_tail = px;
 		hub->queued++;
-		pthread_cond_signal(&hub->q_cond);
 		pthread_mutex_unlock(&hub->q_lock);
+		/* After the unlock: the thread woken does not wake into a
+		 * lock still held. */
+		pthread_cond_signal(&hub->q_cond);
 		return 0;
 	}
 	hub->threads++;
@@ -834,12 +849,31 @@ static enum MHD_Result queue_answer(struct mxg_req *r, struct mxg_proxy *px)
 	/* HEAD: MHD sends the length and never asks for the body. */
 	size = px->status == 204 || px->status == 304 ? 0 :
 	       px->content_length >= 0 ? (uint64_t)px->content_length : MHD_SIZE_UNKNOWN;
-	px->refs++;			/* the response's */
-	resp = MHD_create_response_from_callback(size, 32 * 1024, read_answer, px, answer_done);
-	if (resp == NULL) {
-		px->refs--;
-		return MHD_NO;
+	if (px->down_eof && !px->head_only && px->down_off == 0 &&
+	    (size == MHD_SIZE_UNKNOWN || size == px->down_len)) {
+		/* The whole answer is here (the usual case): MHD takes the
+		 * buffer and needs nothing more of the exchange. */
+		if (px->down == NULL)
+			resp = MHD_create_response_from_buffer(0, (void *)"",
+							       MHD_RESPMEM_PERSISTENT);
+		else
+			resp = MHD_create_response_from_buffer_with_free_callback(px->down_len,
+										  px->down,
+										  free);
+		if (resp != NULL) {
+			px->sent = px->down_len;
+			px->down = NULL;
+			px->down_len = 0;
+		}
+	} else {
+		px->refs++;		/* the response's */
+		resp = MHD_create_response_from_callback(size, 32 * 1024, read_answer, px,
+							 answer_done);
+		if (resp == NULL)
+			px->refs--;
 	}
+	if (resp == NULL)
+		return MHD_NO;
 	for (size_t i = 0; i < px->nheaders; i++)
 		MHD_add_response_header(resp, px->headers[i].name, px->headers[i].value);
 	if (atomic_load_explicit(&r->srv->draining, memory_order_relaxed))
