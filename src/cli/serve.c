@@ -27,6 +27,7 @@
 #include "matrix/homeserver.h"
 #include "matrix/jwt.h"
 #include "matrix/matrix.h"
+#include "oauth/oauth.h"
 #include "identity/lookup.h"
 #include "identity/onbind.h"
 #include "stores/chain.h"
@@ -122,6 +123,10 @@ static int open_services(struct serve_state *st)
 		mxg_crit("%s", err.msg);
 		return MXG_EXIT_USAGE;
 	}
+	if (mxg_oauth_create(cfg, st->app.db, &st->app.oauth, &err) < 0) {
+		mxg_crit("%s", err.msg);
+		return MXG_EXIT_FAILURE;
+	}
 	return open_ratelimit(st);
 }
 
@@ -158,6 +163,8 @@ static int open_listeners(struct serve_state *st)
 	mxg_server_add_routes(st->server, mxg_login_routes);
 	mxg_server_add_routes(st->server, mxg_matrix_routes);
 	mxg_server_add_routes(st->server, mxg_health_routes);
+	if (st->app.oauth != NULL)
+		mxg_server_add_routes(st->server, mxg_oauth_routes);
 	for (size_t i = 0; i < cfg->listeners.count; i++) {
 		if (mxg_server_listen(st->server, ls[i].host, ls[i].port, ls[i].resource_mask, NULL,
 				      &err) < 0) {
@@ -184,6 +191,7 @@ static void close_all(struct serve_state *st)
 	mxg_lookup_destroy(&st->app.lookup);
 	mxg_onbind_destroy(&st->app.onbind);
 	mxg_jwt_signer_destroy(&st->app.login_jwt);
+	mxg_oauth_destroy(&st->app.oauth);
 	mxg_ratelimit_destroy(&st->app.ratelimit);
 	mxg_store_chain_destroy(&st->app.stores);
 	mxg_db_close(&st->app.db);

@@ -18,6 +18,7 @@ struct mxg_lookup;
 struct mxg_onbind;
 struct mxg_jwt_signer;
 struct mxg_ratelimit;
+struct mxg_oauth;
 
 /* How long the store chain takes to refuse a login, by kind of refusal
  * (running averages in ns; login/verify.c pads refusals to the slower). */
@@ -35,6 +36,7 @@ struct mxg_app {
 	struct mxg_onbind *onbind;		/* onbind delivery; NULL: queue only */
 	struct mxg_jwt_signer *login_jwt;	/* login.interception jwt; else NULL */
 	struct mxg_login_pace login_pace;
+	struct mxg_oauth *oauth;		/* the OAuth provider; NULL: off */
 };
 
 #endif

@@ -32,6 +32,10 @@ extern const struct mxg_conf_def mxg_config_login_table[];
 extern const struct mxg_conf_def mxg_config_client_table[];
 int mxg_config_check_login(const void *value, struct mxg_error *err);
 
+/* config-oauth.c */
+extern const struct mxg_conf_def mxg_config_oauth_table[];
+int mxg_config_check_oauth(const void *value, struct mxg_error *err);
+
 /* config-homeserver.c */
 extern const struct mxg_conf_def mxg_config_homeserver_table[];
 

@@ -479,6 +479,9 @@ const struct mxg_conf_def mxg_config_table[] = {
 	{ .key = "client", .type = MXG_CONF_SECTION, .offset = F(mxg_config, client),
 	  .sub = mxg_config_client_table,
 	  .doc = "what mxgate adds to the client-server API: directory, profile, discovery" },
+	{ .key = "oauth", .type = MXG_CONF_SECTION, .offset = F(mxg_config, oauth),
+	  .sub = mxg_config_oauth_table, .check = mxg_config_check_oauth,
+	  .doc = "OAuth 2.0 / OpenID Connect provider" },
 	{ .key = NULL },
 };
 

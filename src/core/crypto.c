@@ -75,6 +75,19 @@ void mxg_sha256(const void *data, size_t len, unsigned char out[MXG_SHA256_LEN])
 	}
 }
 
+void mxg_sha256_hex(const void *data, size_t len, char out[MXG_SHA256_HEX_SIZE])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[MXG_SHA256_LEN];
+
+	mxg_sha256(data, len, md);
+	for (size_t i = 0; i < MXG_SHA256_LEN; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[2 * MXG_SHA256_LEN] = '\0';
+}
+
 bool mxg_const_eq(const void *a, const void *b, size_t n)
 {
 	return CRYPTO_memcmp(a, b, n) == 0;

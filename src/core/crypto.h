@@ -20,6 +20,11 @@ int mxg_random_token(char *out, size_t len);
 
 void mxg_sha256(const void *data, size_t len, unsigned char out[MXG_SHA256_LEN]);
 
+/* The SHA-256 of data in lower-case hex, NUL-terminated: how tokens are
+ * stored. */
+#define MXG_SHA256_HEX_SIZE (2 * MXG_SHA256_LEN + 1)
+void mxg_sha256_hex(const void *data, size_t len, char out[MXG_SHA256_HEX_SIZE]);
+
 /* True when the n bytes are equal; time does not depend on the contents. */
 bool mxg_const_eq(const void *a, const void *b, size_t n);
 

@@ -16,6 +16,7 @@ libmxgate_la_SOURCES += \
 	src/core/config-login.c \
 	src/core/config-client.c \
 	src/core/config-homeserver.c \
+	src/core/config-oauth.c \
 	src/core/config-services.c \
 	src/core/config.c src/core/mxconfig.h \
 	src/core/crypto.c src/core/crypto.h \

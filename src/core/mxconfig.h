@@ -221,6 +221,49 @@ struct mxg_client_conf {
 	struct mxg_client_well_known_conf well_known;
 };
 
+/* oauth.keys[]: a signing key file; its type says its algorithm. */
+struct mxg_oauth_key_conf {
+	char *file;			/* PEM private key: RSA (RS256) or P-256 (ES256) */
+};
+
+enum mxg_oauth_auth_method {
+	MXG_OAUTH_AUTH_NONE,
+	MXG_OAUTH_AUTH_SECRET_BASIC,
+	MXG_OAUTH_AUTH_SECRET_POST,
+	MXG_OAUTH_AUTH_SECRET_JWT,
+	MXG_OAUTH_AUTH_PRIVATE_KEY_JWT,
+};
+
+/* oauth.clients[]: a client known from the config (not registered). */
+struct mxg_oauth_client_conf {
+	char *client_id;
+	char *client_secret;		/* secret; the secret methods need it */
+	int auth_method;		/* enum mxg_oauth_auth_method */
+	char *jwks_file;		/* private_key_jwt: the client's public keys */
+	char *client_name;
+	char *client_uri;
+	char *logo_uri;
+	struct mxg_conf_strlist redirect_uris;
+	struct mxg_conf_strlist grant_types;
+	struct mxg_conf_strlist scopes;	/* what it may ask for; empty: any we know */
+	bool skip_consent;		/* first-party: no consent page */
+	bool introspection;		/* may call /oauth2/introspect */
+};
+
+/* oauth: mxgate as an OAuth 2.0 / OpenID Connect provider. */
+struct mxg_oauth_conf {
+	char *issuer;			/* NULL: the provider is off */
+	struct mxg_conf_list keys;	/* struct mxg_oauth_key_conf; empty: generated */
+	long long key_grace_ms;		/* a replaced key stays published this long */
+	long long access_token_lifetime_ms;
+	long long refresh_token_lifetime_ms;	/* 0: until used or revoked */
+	long long code_lifetime_ms;
+	long long id_token_lifetime_ms;
+	long long device_code_lifetime_ms;
+	char *homeserver_secret;	/* Bearer the homeserver introspects with */
+	struct mxg_conf_list clients;	/* struct mxg_oauth_client_conf */
+};
+
 struct mxg_config {
 	char *file;			/* the path it was loaded from */
 	char *server_name;
@@ -240,6 +283,7 @@ struct mxg_config {
 	struct mxg_login_conf login;
 	struct mxg_homeserver_conf homeserver;
 	struct mxg_client_conf client;
+	struct mxg_oauth_conf oauth;
 
 	struct mxg_arena *arena;	/* owns everything above */
 };

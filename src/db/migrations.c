@@ -158,6 +158,117 @@ static const char *const m7_sql[] = {
 	NULL
 };
 
+static const char *const m8_sql[] = {
+	/* The OAuth provider.  Times in ms since the epoch; every token and
+	 * code is stored as the hex SHA-256 of itself, never as it is. */
+	/* When each signing key (by RFC 7638 thumbprint) was first seen: a
+	 * key replaced by a newer one leaves the JWKS key_grace after that
+	 * one's first sighting. */
+	"CREATE TABLE oauth_keys ("
+	" kid TEXT NOT NULL PRIMARY KEY,"
+	" first_seen BIGINT NOT NULL)",
+	/* Clients registered dynamically (config clients are not stored):
+	 * their metadata as registered (JSON); digest: of a public client's
+	 * metadata, to hand the same client_id to the same registration. */
+	"CREATE TABLE oauth_clients ("
+	" client_id TEXT NOT NULL PRIMARY KEY,"
+	" metadata TEXT NOT NULL,"
+	" digest TEXT,"
+	" secret_hash TEXT,"
+	" created_at BIGINT NOT NULL)",
+	"CREATE INDEX oauth_clients_digest ON oauth_clients (digest)",
+	/* A session: what one authorization (or compat login, or client
+	 * credentials grant) gave a client; its tokens come and go, it ends
+	 * at logout or revocation.  user_id NULL: the client's own. */
+	"CREATE TABLE oauth_sessions ("
+	" id TEXT NOT NULL PRIMARY KEY,"
+	" kind TEXT NOT NULL,"
+	" client_id TEXT NOT NULL,"
+	" user_id TEXT,"
+	" scope TEXT NOT NULL,"
+	" device_id TEXT,"
+	" browser_session TEXT,"
+	" auth_time BIGINT,"
+	" created_at BIGINT NOT NULL,"
+	" last_active_at BIGINT,"
+	" last_ip TEXT,"
+	" user_agent TEXT,"
+	" finished_at BIGINT)",
+	"CREATE INDEX oauth_sessions_user ON oauth_sessions (user_id)",
+	"CREATE TABLE oauth_access_tokens ("
+	" token_hash TEXT NOT NULL PRIMARY KEY,"
+	" session_id TEXT NOT NULL,"
+	" created_at BIGINT NOT NULL,"
+	" expires_at BIGINT,"
+	" first_used_at BIGINT,"
+	" revoked_at BIGINT)",
+	"CREATE INDEX oauth_access_tokens_session ON oauth_access_tokens (session_id)",
+	/* Rotation: a used refresh token is consumed and names its successor;
+	 * the pair it came with is access_token_hash. */
+	"CREATE TABLE oauth_refresh_tokens ("
+	" token_hash TEXT NOT NULL PRIMARY KEY,"
+	" session_id TEXT NOT NULL,"
+	" access_token_hash TEXT NOT NULL,"
+	" created_at BIGINT NOT NULL,"
+	" expires_at BIGINT,"
+	" consumed_at BIGINT,"
+	" next_hash TEXT,"
+	" revoked_at BIGINT)",
+	"CREATE INDEX oauth_refresh_tokens_session ON oauth_refresh_tokens (session_id)",
+	/* Authorization codes, with what the token request must match. */
+	"CREATE TABLE oauth_grants ("
+	" code_hash TEXT NOT NULL PRIMARY KEY,"
+	" client_id TEXT NOT NULL,"
+	" redirect_uri TEXT NOT NULL,"
+	" scope TEXT NOT NULL,"
+	" nonce TEXT,"
+	" code_challenge TEXT,"
+	" user_id TEXT NOT NULL,"
+	" browser_session TEXT,"
+	" auth_time BIGINT NOT NULL,"
+	" created_at BIGINT NOT NULL,"
+	" expires_at BIGINT NOT NULL,"
+	" exchanged_at BIGINT,"
+	" session_id TEXT)",
+	/* RFC 8628 device authorizations; state: pending, approved, denied
+	 * or exchanged. */
+	"CREATE TABLE oauth_device_grants ("
+	" device_code_hash TEXT NOT NULL PRIMARY KEY,"
+	" user_code TEXT NOT NULL UNIQUE,"
+	" client_id TEXT NOT NULL,"
+	" scope TEXT NOT NULL,"
+	" state TEXT NOT NULL,"
+	" user_id TEXT,"
+	" auth_time BIGINT,"
+	" created_at BIGINT NOT NULL,"
+	" expires_at BIGINT NOT NULL,"
+	" last_poll_at BIGINT,"
+	" session_id TEXT)",
+	/* Consent given, per user, client and the scope set (sorted). */
+	"CREATE TABLE oauth_consents ("
+	" user_id TEXT NOT NULL,"
+	" client_id TEXT NOT NULL,"
+	" scope TEXT NOT NULL,"
+	" created_at BIGINT NOT NULL,"
+	" PRIMARY KEY (user_id, client_id, scope))",
+	/* A browser's login at the provider (its cookie holds the token). */
+	"CREATE TABLE oauth_browser_sessions ("
+	" id_hash TEXT NOT NULL PRIMARY KEY,"
+	" user_id TEXT NOT NULL,"
+	" auth_time BIGINT NOT NULL,"
+	" created_at BIGINT NOT NULL,"
+	" last_active_at BIGINT NOT NULL,"
+	" user_agent TEXT,"
+	" finished_at BIGINT)",
+	"CREATE INDEX oauth_browser_sessions_user ON oauth_browser_sessions (user_id)",
+	/* jti of client assertions (RFC 7523) seen, until they expire: each
+	 * is good for one request. */
+	"CREATE TABLE oauth_assertions ("
+	" jti_hash TEXT NOT NULL PRIMARY KEY,"
+	" expires_at BIGINT NOT NULL)",
+	NULL
+};
+
 static const struct migration migrations[] = {
 	{ 1, "lookup peppers", m1_sql },
 	{ 2, "identity accounts, tokens and accepted terms", m2_sql },
@@ -166,6 +277,7 @@ static const struct migration migrations[] = {
 	{ 5, "invites", m5_sql },
 	{ 6, "onbind queue", m6_sql },
 	{ 7, "login failures", m7_sql },
+	{ 8, "OAuth provider", m8_sql },
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -4,6 +4,7 @@ libmxgate_la_SOURCES += \
 	src/http/http.h \
 	src/http/internal.h \
 	src/http/client.c src/http/client.h \
+	src/http/form.c src/http/form.h \
 	src/http/health.c \
 	src/http/metrics.c src/http/metrics.h \
 	src/http/proxy.c src/http/proxy.h \
@@ -15,6 +16,7 @@ libmxgate_la_SOURCES += \
 	src/http/workers.c src/http/workers.h
 
 check_PROGRAMS += tests/unit/test-http tests/unit/test-http-lifecycle tests/unit/test-router \
+	tests/unit/test-form \
 	tests/unit/test-http-client
 tests_unit_test_http_SOURCES = tests/unit/test-http.c \
 	tests/unit/http-test-util.c tests/unit/http-test-util.h

@@ -92,9 +92,13 @@ void mxg_http_req_start(struct mxg_req *r, const char *url, const char *method)
 	r->method = parse_method(method);
 	r->method_name = method;
 	r->path = url;
-	/* Web clients read both from other origins. */
+	/* Web clients read these from other origins (the OAuth endpoints
+	 * too: a web client discovers, registers and gets tokens itself). */
 	r->cors = strncmp(url, "/_matrix/", 9) == 0 ||
-		  strncmp(url, "/.well-known/matrix/", 20) == 0;
+		  strncmp(url, "/.well-known/matrix/", 20) == 0 ||
+		  strncmp(url, "/oauth2/", 8) == 0 ||
+		  strcmp(url, "/.well-known/openid-configuration") == 0 ||
+		  strcmp(url, "/.well-known/oauth-authorization-server") == 0;
 }
 
 void mxg_http_req_unref(struct mxg_req **rp)

@@ -132,6 +132,9 @@ static bool is_preflight(const struct mxg_req *r)
 	} apis[] = {
 		{ "/_matrix/identity", 17, MXG_RES_IDENTITY },
 		{ "/_matrix/client", 15, MXG_RES_CLIENT },
+		{ "/oauth2", 7, MXG_RES_OAUTH },
+		{ "/.well-known/openid-configuration", 33, MXG_RES_OAUTH },
+		{ "/.well-known/oauth-authorization-server", 39, MXG_RES_OAUTH },
 	};
 
 	if (r->method != MXG_OPTIONS)

@@ -29,15 +29,7 @@ static long long now_ms(void)
 
 void mxg_is_token_hash(const char *token, char out[MXG_IS_TOKEN_HASH_LEN + 1])
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[MXG_SHA256_LEN];
-
-	mxg_sha256(token, strlen(token), md);
-	for (size_t i = 0; i < MXG_SHA256_LEN; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[MXG_IS_TOKEN_HASH_LEN] = '\0';
+	mxg_sha256_hex(token, strlen(token), out);
 }
 
 int mxg_is_account_register(struct mxg_db *db, const char *user_id, long long lifetime_ms,

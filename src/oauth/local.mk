@@ -1,0 +1,20 @@
+# src/oauth/local.mk: the OAuth 2.0 / OpenID Connect provider: tokens,
+# keys and signatures, clients, scopes, sessions, its endpoints and pages.
+
+libmxgate_la_SOURCES += \
+	src/oauth/api-common.c src/oauth/api.h \
+	src/oauth/api-introspect.c \
+	src/oauth/api-metadata.c \
+	src/oauth/api-revoke.c \
+	src/oauth/api-token.c \
+	src/oauth/clients.c src/oauth/clients.h \
+	src/oauth/jose.c src/oauth/jose.h \
+	src/oauth/keys.c src/oauth/keys.h \
+	src/oauth/oauth.h \
+	src/oauth/provider.c \
+	src/oauth/routes.c \
+	src/oauth/scope.c src/oauth/scope.h \
+	src/oauth/sessions.c src/oauth/sessions.h \
+	src/oauth/token.c src/oauth/token.h
+
+check_PROGRAMS += tests/unit/test-oauth-token tests/unit/test-jose tests/unit/test-oauth-scope

@@ -1,0 +1,27 @@
+/*
+ * routes.c: the provider's endpoints (registered only when oauth.issuer is
+ * set), and its discovery document on the client API (MSC2965).
+ */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "oauth/oauth.h"
+
+#define MSC2965 "/_matrix/client/unstable/org.matrix.msc2965"
+
+const struct mxg_route mxg_oauth_routes[] = {
+	{ MXG_GET, "/.well-known/openid-configuration", MXG_RES_OAUTH, mxg_oauth_api_metadata, 0 },
+	{ MXG_GET, "/.well-known/oauth-authorization-server", MXG_RES_OAUTH,
+	  mxg_oauth_api_metadata, 0 },
+	{ MXG_GET, "/oauth2/keys.json", MXG_RES_OAUTH, mxg_oauth_api_jwks, 0 },
+	{ MXG_POST, "/oauth2/token", MXG_RES_OAUTH, mxg_oauth_api_token, MXG_ROUTE_BLOCKING },
+	{ MXG_POST, "/oauth2/introspect", MXG_RES_OAUTH, mxg_oauth_api_introspect,
+	  MXG_ROUTE_BLOCKING },
+	{ MXG_POST, "/oauth2/revoke", MXG_RES_OAUTH, mxg_oauth_api_revoke, MXG_ROUTE_BLOCKING },
+	/* The client API's view of the same document. */
+	{ MXG_GET, "/_matrix/client/v1/auth_metadata", MXG_RES_CLIENT, mxg_oauth_api_metadata, 0 },
+	{ MXG_GET, MSC2965 "/auth_metadata", MXG_RES_CLIENT, mxg_oauth_api_metadata, 0 },
+	{ MXG_GET, MSC2965 "/auth_issuer", MXG_RES_CLIENT, mxg_oauth_api_auth_issuer, 0 },
+	{ 0, NULL, 0, NULL, 0 },
+};

@@ -1,0 +1,204 @@
+/*
+ * sessions.c: sessions and their tokens in the database (see sessions.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "core/mxconfig.h"
+#include "db/db.h"
+#include "oauth/oauth.h"
+#include "oauth/sessions.h"
+
+/* A session's last activity is written at most this often. */
+#define ACTIVITY_RESOLUTION_MS (60 * 1000)
+
+static void num(char buf[24], long long v)
+{
+	snprintf(buf, 24, "%lld", v);
+}
+
+/* Insert an access token (and a refresh token when refresh != NULL) for
+ * session_id on conn. */
+static int insert_tokens(struct mxg_oauth *p, struct mxg_db_conn *conn, const char *session_id,
+			 long long now_ms, bool expires, struct mxg_oauth_tokens *t,
+			 bool refresh, struct mxg_error *err)
+{
+	const struct mxg_oauth_conf *c = p->conf;
+	char ah[MXG_TOKEN_HASH_SIZE], rh[MXG_TOKEN_HASH_SIZE], now[24], aexp[24], rexp[24];
+	const char *const acc[] = { ah, session_id, now, expires ? aexp : NULL };
+	const char *const ref[] = { rh, session_id, ah, now,
+				    c->refresh_token_lifetime_ms > 0 ? rexp : NULL };
+
+	if (mxg_token_mint(MXG_TOKEN_ACCESS, t->access) < 0 ||
+	    (refresh && mxg_token_mint(MXG_TOKEN_REFRESH, t->refresh) < 0))
+		return mxg_error_set(err, EIO, "no randomness for a token");
+	if (!refresh)
+		t->refresh[0] = '\0';
+	mxg_token_hash(t->access, ah);
+	num(now, now_ms);
+	num(aexp, now_ms + c->access_token_lifetime_ms);
+	num(rexp, now_ms + c->refresh_token_lifetime_ms);
+	t->expires_in_s = expires ? c->access_token_lifetime_ms / 1000 : 0;
+	if (mxg_db_conn_query(conn, "INSERT INTO oauth_access_tokens (token_hash, session_id,"
+			      " created_at, expires_at) VALUES ($1, $2, $3, $4)", 4, acc, NULL,
+			      err) < 0)
+		return -1;
+	if (!refresh)
+		return 0;
+	mxg_token_hash(t->refresh, rh);
+	return mxg_db_conn_query(conn, "INSERT INTO oauth_refresh_tokens (token_hash, session_id,"
+				 " access_token_hash, created_at, expires_at)"
+				 " VALUES ($1, $2, $3, $4, $5)", 5, ref, NULL, err);
+}
+
+int mxg_oauth_session_create(struct mxg_oauth *p, const struct mxg_oauth_session_spec *spec,
+			     long long now_ms, struct mxg_oauth_tokens *t, struct mxg_error *err)
+{
+	char now[24], auth_time[24];
+	const char *const params[] = {
+		t->session_id, spec->kind, spec->client_id, spec->user_id, spec->scope,
+		spec->device_id, spec->browser_session, spec->auth_time_ms > 0 ? auth_time : NULL,
+		now, spec->ip, spec->user_agent,
+	};
+	struct mxg_db_conn *conn;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (mxg_random_token(t->session_id, MXG_SESSION_ID_LEN) < 0)
+		return mxg_error_set(err, EIO, "no randomness for a session");
+	num(now, now_ms);
+	num(auth_time, spec->auth_time_ms);
+	conn = mxg_db_acquire(p->db, err);
+	if (conn == NULL)
+		return -1;
+	rc = mxg_db_begin(conn, err);
+	if (rc == 0)
+		rc = mxg_db_conn_query(conn, "INSERT INTO oauth_sessions (id, kind, client_id,"
+				       " user_id, scope, device_id, browser_session, auth_time,"
+				       " created_at, last_active_at, last_ip, user_agent)"
+				       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
+				       11, params, NULL, err);
+	if (rc == 0)
+		rc = insert_tokens(p, conn, t->session_id, now_ms, spec->expires, t,
+				   spec->refresh, err);
+	if (rc == 0)
+		rc = mxg_db_commit(conn, err);
+	mxg_db_release(p->db, &conn);
+	if (rc < 0)
+		explicit_bzero(t, sizeof(*t));
+	return rc;
+}
+
+static long long col_ll(const struct mxg_db_result *res, size_t col)
+{
+	const char *v = mxg_db_result_get(res, 0, col);
+
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
+}
+
+static const char *col_str(struct mxg_arena *a, const struct mxg_db_result *res, size_t col)
+{
+	const char *v = mxg_db_result_get(res, 0, col);
+
+	return v != NULL ? mxg_arena_strdup(a, v) : NULL;
+}
+
+/* Columns 0-6 of both lookups: the session's. */
+#define SESSION_COLS "s.id, s.kind, s.client_id, s.user_id, s.scope, s.device_id, s.finished_at"
+
+static void session_cols(struct mxg_arena *a, const struct mxg_db_result *res,
+			 struct mxg_oauth_token_info *info)
+{
+	info->session_id = col_str(a, res, 0);
+	info->kind = col_str(a, res, 1);
+	info->client_id = col_str(a, res, 2);
+	info->user_id = col_str(a, res, 3);
+	info->scope = col_str(a, res, 4);
+	info->device_id = col_str(a, res, 5);
+}
+
+/* Mark an access token used and its session active (cheaply: only the
+ * first use, and activity at ACTIVITY_RESOLUTION_MS). */
+static int note_use(struct mxg_oauth *p, const char *hash, const char *session_id,
+		    long long first_used, long long last_active, long long now_ms,
+		    struct mxg_error *err)
+{
+	char now[24];
+	const char *const tok[] = { hash, now };
+	const char *const ses[] = { session_id, now };
+
+	num(now, now_ms);
+	if (first_used == 0 &&
+	    mxg_db_query(p->db, "UPDATE oauth_access_tokens SET first_used_at = $2"
+			 " WHERE token_hash = $1 AND first_used_at IS NULL", 2, tok, NULL, err) < 0)
+		return -1;
+	if (now_ms - last_active >= ACTIVITY_RESOLUTION_MS &&
+	    mxg_db_query(p->db, "UPDATE oauth_sessions SET last_active_at = $2 WHERE id = $1",
+			 2, ses, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
+int mxg_oauth_token_lookup(struct mxg_oauth *p, const char *token, long long now_ms, bool use,
+			   struct mxg_arena *a, struct mxg_oauth_token_info *info,
+			   struct mxg_error *err)
+{
+	char hash[MXG_TOKEN_HASH_SIZE];
+	const char *const params[] = { hash };
+	struct mxg_db_result *res = NULL;
+	int kind = mxg_token_kind(token);
+	long long revoked, finished, consumed;
+
+	memset(info, 0, sizeof(*info));
+	if (kind != MXG_TOKEN_ACCESS && kind != MXG_TOKEN_REFRESH &&
+	    kind != MXG_TOKEN_COMPAT_ACCESS && kind != MXG_TOKEN_COMPAT_REFRESH)
+		return 0;
+	mxg_token_hash(token, hash);
+	info->refresh = kind == MXG_TOKEN_REFRESH || kind == MXG_TOKEN_COMPAT_REFRESH;
+	if (mxg_db_query(p->db, info->refresh ?
+			 "SELECT " SESSION_COLS ", t.created_at, t.expires_at, t.revoked_at,"
+			 " t.consumed_at FROM oauth_refresh_tokens t JOIN oauth_sessions s"
+			 " ON s.id = t.session_id WHERE t.token_hash = $1" :
+			 "SELECT " SESSION_COLS ", t.created_at, t.expires_at, t.revoked_at,"
+			 " t.first_used_at, s.last_active_at FROM oauth_access_tokens t"
+			 " JOIN oauth_sessions s ON s.id = t.session_id WHERE t.token_hash = $1",
+			 1, params, &res, err) < 0)
+		return -1;
+	if (mxg_db_result_rows(res) != 1) {
+		mxg_db_result_free(&res);
+		return 0;
+	}
+	session_cols(a, res, info);
+	finished = col_ll(res, 6);
+	info->iat_ms = col_ll(res, 7);
+	info->exp_ms = col_ll(res, 8);
+	revoked = col_ll(res, 9);
+	consumed = info->refresh ? col_ll(res, 10) : 0;
+	info->active = finished == 0 && revoked == 0 && consumed == 0 &&
+		       (info->exp_ms == 0 || now_ms < info->exp_ms);
+	if (info->active && use && !info->refresh &&
+	    note_use(p, hash, info->session_id, col_ll(res, 10), col_ll(res, 11), now_ms,
+		     err) < 0) {
+		mxg_db_result_free(&res);
+		return -1;
+	}
+	mxg_db_result_free(&res);
+	return 1;
+}
+
+int mxg_oauth_session_end(struct mxg_oauth *p, const char *session_id, long long now_ms,
+			  struct mxg_error *err)
+{
+	char now[24];
+	const char *const params[] = { session_id, now };
+
+	num(now, now_ms);
+	return mxg_db_query(p->db, "UPDATE oauth_sessions SET finished_at = $2"
+			    " WHERE id = $1 AND finished_at IS NULL", 2, params, NULL, err);
+}

@@ -1,0 +1,71 @@
+/*
+ * sessions.h: what the provider hands out and takes back: sessions (one
+ * per authorization, compat login or client-credentials grant) and their
+ * access and refresh tokens, all in the database by hash.
+ *
+ * A session ends (logout, revocation, a replayed refresh token); every
+ * token of an ended session is inactive from then on.
+ */
+#ifndef MXG_OAUTH_SESSIONS_H
+#define MXG_OAUTH_SESSIONS_H
+
+#include <stdbool.h>
+
+#include "core/error.h"
+#include "oauth/token.h"
+
+struct mxg_arena;
+struct mxg_oauth;
+
+#define MXG_SESSION_ID_LEN 24
+
+/* What a new session is for. */
+struct mxg_oauth_session_spec {
+	const char *kind;		/* "oauth", "compat" or "client" */
+	const char *client_id;
+	const char *user_id;		/* "@alice:example.org"; NULL: the client's own */
+	const char *scope;		/* normalised (mxg_oauth_scope_check) */
+	const char *device_id;		/* NULL: none */
+	const char *browser_session;	/* the browser login it came from, or NULL */
+	long long auth_time_ms;		/* when the user authenticated; 0: never */
+	const char *ip, *user_agent;	/* may be NULL */
+	bool refresh;			/* with a refresh token */
+	bool expires;			/* false: an access token without expiry (compat) */
+};
+
+/* The tokens of a grant: what the token endpoint answers. */
+struct mxg_oauth_tokens {
+	char session_id[MXG_SESSION_ID_LEN + 1];
+	char access[MXG_TOKEN_SIZE];
+	char refresh[MXG_TOKEN_SIZE];	/* "" without */
+	long long expires_in_s;		/* 0: does not expire */
+};
+
+int mxg_oauth_session_create(struct mxg_oauth *p, const struct mxg_oauth_session_spec *spec,
+			     long long now_ms, struct mxg_oauth_tokens *tokens,
+			     struct mxg_error *err);
+
+/* What a token is, for introspection and revocation. */
+struct mxg_oauth_token_info {
+	bool active;
+	bool refresh;			/* a refresh token, not an access token */
+	const char *session_id, *kind, *client_id, *user_id, *scope, *device_id;
+	long long iat_ms;
+	long long exp_ms;		/* 0: no expiry */
+};
+
+/*
+ * Look token up (access or refresh, by its prefix) as of now_ms: 1 and
+ * *info when the token exists (info->active says whether it may be used),
+ * 0 when it is unknown or malformed, -1 on a database error.  An access
+ * token looked up with use true is marked used, and its session active.
+ */
+int mxg_oauth_token_lookup(struct mxg_oauth *p, const char *token, long long now_ms, bool use,
+			   struct mxg_arena *arena, struct mxg_oauth_token_info *info,
+			   struct mxg_error *err);
+
+/* End a session (idempotent). */
+int mxg_oauth_session_end(struct mxg_oauth *p, const char *session_id, long long now_ms,
+			  struct mxg_error *err);
+
+#endif
