@@ -16,3 +16,14 @@ dist_mxgatetemplates_DATA = \
 	etc/templates/invite-email.html \
 	etc/templates/submit-success.html \
 	etc/templates/submit-failure.html
+
+# The OAuth provider's pages and their strings (oauth.templates_dir).
+mxgateoauthtemplatesdir = $(pkgdatadir)/templates/oauth
+dist_mxgateoauthtemplates_DATA = \
+	etc/templates/oauth/layout.html \
+	etc/templates/oauth/login.html \
+	etc/templates/oauth/consent.html \
+	etc/templates/oauth/error.html \
+	etc/templates/oauth/form_post.html \
+	etc/templates/oauth/signed_in.html \
+	etc/templates/oauth/strings.en.json

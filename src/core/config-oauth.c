@@ -12,6 +12,10 @@
 #include "core/config-internal.h"
 #include "core/mxconfig.h"
 
+#ifndef MXG_TEMPLATEDIR
+#define MXG_TEMPLATEDIR "/usr/local/share/mxgate/templates"
+#endif
+
 static const struct mxg_conf_def key_table[] = {
 	{ .key = "file", .type = MXG_CONF_STRING, .offset = F(mxg_oauth_key_conf, file),
 	  .flags = MXG_CONF_REQUIRED, .check = mxg_config_check_nonempty,
@@ -154,6 +158,12 @@ const struct mxg_conf_def mxg_config_oauth_table[] = {
 	{ .key = "clients", .type = MXG_CONF_LIST, .offset = F(mxg_oauth_conf, clients),
 	  .sub = client_table, .elem_size = sizeof(struct mxg_oauth_client_conf),
 	  .list_check = check_clients, .doc = "clients known from the config" },
+	{ .key = "browser_session_lifetime", .type = MXG_CONF_DURATION,
+	  .offset = F(mxg_oauth_conf, browser_session_lifetime_ms), .dflt = "7d", .min = MIN,
+	  .max = 365 * DAY, .doc = "how long a login at the provider's pages lasts" },
+	{ .key = "templates_dir", .type = MXG_CONF_STRING,
+	  .offset = F(mxg_oauth_conf, templates_dir), .dflt = "\"" MXG_TEMPLATEDIR "\"",
+	  .check = mxg_config_check_nonempty, .doc = "the pages are its oauth/*.html" },
 	{ .key = NULL },
 };
 

@@ -262,6 +262,8 @@ struct mxg_oauth_conf {
 	long long device_code_lifetime_ms;
 	char *homeserver_secret;	/* Bearer the homeserver introspects with */
 	struct mxg_conf_list clients;	/* struct mxg_oauth_client_conf */
+	long long browser_session_lifetime_ms;	/* a login at the provider's pages */
+	char *templates_dir;		/* pages in <dir>/oauth/ */
 };
 
 struct mxg_config {

@@ -73,6 +73,9 @@ const char *mxg_req_param(const struct mxg_req *r, const char *name);
 const char *mxg_req_query(const struct mxg_req *r, const char *name);
 const char *mxg_req_header(const struct mxg_req *r, const char *name);
 
+/* A cookie's value by name, or NULL. */
+const char *mxg_req_cookie(const struct mxg_req *r, const char *name);
+
 /* The token of an "Authorization: Bearer <token>" header, or NULL. */
 const char *mxg_req_bearer(const struct mxg_req *r);
 

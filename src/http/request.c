@@ -250,6 +250,11 @@ const char *mxg_req_query(const struct mxg_req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+const char *mxg_req_cookie(const struct mxg_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
 const char *mxg_req_header(const struct mxg_req *r, const char *name)
 {
 	/* MHD compares header names case-insensitively. */

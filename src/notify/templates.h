@@ -1,17 +1,24 @@
 /*
- * templates.h: text and HTML templates with {{name}} placeholders, for
- * validation e-mail, SMS and the pages GET submitToken shows.
+ * templates.h: text and HTML templates, for validation e-mail, SMS, the
+ * pages GET submitToken shows and the OAuth provider's pages.
  *
- * A template is a UTF-8 file in the templates directory.  {{name}} is
- * replaced by the value of the variable name; in HTML the value is escaped
- * (& < > " ') so that an address or a link cannot inject markup.  An unknown
- * placeholder renders as nothing.
+ * A template is a UTF-8 file in the templates directory, in a subset of
+ * Mustache: {{name}} is replaced by the value of name (a dotted path,
+ * "t.sign_in", reaches into objects); in HTML the value is escaped
+ * (& < > " ') so that an address or a link cannot inject markup, and only
+ * {{{name}}} inserts a value as it is (for markup the code built).
+ * {{#name}}...{{/name}} renders its inside once for a true value or a
+ * non-empty string or object (which then comes first in name lookups), once
+ * per element of an array; {{^name}}...{{/name}} when the value is false,
+ * empty or absent.  An unknown name renders as nothing.
  */
 #ifndef MXG_NOTIFY_TEMPLATES_H
 #define MXG_NOTIFY_TEMPLATES_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <jansson.h>
 
 #include "core/error.h"
 
@@ -28,6 +35,9 @@ struct mxg_template_var {
 char *mxg_template_render(const char *text, const struct mxg_template_var *vars, size_t n,
 			  bool html);
 
+/* The same with a JSON object for context (see above); ctx may be NULL. */
+char *mxg_template_render_json(const char *text, const json_t *ctx, bool html);
+
 /* s with & < > " ' escaped; malloc'ed. */
 char *mxg_template_html_escape(const char *s);
 
@@ -39,5 +49,8 @@ char *mxg_template_html_escape(const char *s);
 char *mxg_template_load_render(const char *dir, const char *name,
 			       const struct mxg_template_var *vars, size_t n,
 			       struct mxg_error *err);
+
+/* dir/name read (at most 256 KiB) into a malloc'ed string, or NULL + err. */
+char *mxg_template_load(const char *dir, const char *name, struct mxg_error *err);
 
 #endif

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/mxconfig.h"
 #include "oauth/api.h"
+#include "oauth/idtoken.h"
 #include "oauth/oauth.h"
 #include "oauth/scope.h"
 #include "oauth/sessions.h"
@@ -42,11 +43,9 @@ static json_t *active_answer(struct mxg_req *r, const struct mxg_oauth_token_inf
 	if (t->user_id != NULL) {
 		/* username is the localpart (what Synapse builds the user ID
 		 * from); sub is the same, stable, identifier. */
-		const char *colon = strchr(t->user_id, ':');
-		const char *local = mxg_arena_strndup(a, t->user_id + 1, colon != NULL ?
-						      (size_t)(colon - t->user_id - 1) :
-						      strlen(t->user_id + 1));
+		char local[256];
 
+		mxg_oauth_subject(t->user_id, local, sizeof(local));
 		json_object_set_new(o, "username", json_string(local));
 		json_object_set_new(o, "sub", json_string(local));
 	}

@@ -63,5 +63,10 @@ void mxg_oauth_api_jwks(struct mxg_req *r);
 void mxg_oauth_api_token(struct mxg_req *r);
 void mxg_oauth_api_introspect(struct mxg_req *r);
 void mxg_oauth_api_revoke(struct mxg_req *r);
+void mxg_oauth_api_userinfo(struct mxg_req *r);
+void mxg_oauth_api_authorize(struct mxg_req *r);
+void mxg_oauth_api_login_page(struct mxg_req *r);
+void mxg_oauth_api_login(struct mxg_req *r);
+void mxg_oauth_api_consent(struct mxg_req *r);
 
 #endif

@@ -19,6 +19,13 @@ const struct mxg_route mxg_oauth_routes[] = {
 	{ MXG_POST, "/oauth2/introspect", MXG_RES_OAUTH, mxg_oauth_api_introspect,
 	  MXG_ROUTE_BLOCKING },
 	{ MXG_POST, "/oauth2/revoke", MXG_RES_OAUTH, mxg_oauth_api_revoke, MXG_ROUTE_BLOCKING },
+	{ MXG_GET | MXG_POST, "/oauth2/userinfo", MXG_RES_OAUTH, mxg_oauth_api_userinfo,
+	  MXG_ROUTE_BLOCKING },
+	/* The browser's pages. */
+	{ MXG_GET, "/authorize", MXG_RES_OAUTH, mxg_oauth_api_authorize, MXG_ROUTE_BLOCKING },
+	{ MXG_GET, "/login", MXG_RES_OAUTH, mxg_oauth_api_login_page, MXG_ROUTE_BLOCKING },
+	{ MXG_POST, "/login", MXG_RES_OAUTH, mxg_oauth_api_login, MXG_ROUTE_BLOCKING },
+	{ MXG_POST, "/consent", MXG_RES_OAUTH, mxg_oauth_api_consent, MXG_ROUTE_BLOCKING },
 	/* The client API's view of the same document. */
 	{ MXG_GET, "/_matrix/client/v1/auth_metadata", MXG_RES_CLIENT, mxg_oauth_api_metadata, 0 },
 	{ MXG_GET, MSC2965 "/auth_metadata", MXG_RES_CLIENT, mxg_oauth_api_metadata, 0 },

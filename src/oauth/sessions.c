@@ -202,3 +202,176 @@ int mxg_oauth_session_end(struct mxg_oauth *p, const char *session_id, long long
 	return mxg_db_query(p->db, "UPDATE oauth_sessions SET finished_at = $2"
 			    " WHERE id = $1 AND finished_at IS NULL", 2, params, NULL, err);
 }
+
+/* Issue a new pair for session_id on conn, spend old_hash (naming the new
+ * refresh token its successor). */
+static int rotate(struct mxg_oauth *p, struct mxg_db_conn *conn, const char *session_id,
+		  const char *old_hash, bool unspent, long long now_ms,
+		  struct mxg_oauth_tokens *t, struct mxg_error *err)
+{
+	char next[MXG_TOKEN_HASH_SIZE], now[24];
+	const char *const spend[] = { old_hash, now, next };
+	const char *const relink[] = { old_hash, next };
+	struct mxg_db_result *res = NULL;
+	size_t n;
+
+	if (insert_tokens(p, conn, session_id, now_ms, true, t, true, err) < 0)
+		return -1;
+	mxg_token_hash(t->refresh, next);
+	num(now, now_ms);
+	if ((unspent ? mxg_db_conn_query(conn, "UPDATE oauth_refresh_tokens SET consumed_at = $2,"
+					 " next_hash = $3 WHERE token_hash = $1 AND"
+					 " consumed_at IS NULL", 3, spend, &res, err) :
+	     mxg_db_conn_query(conn, "UPDATE oauth_refresh_tokens SET next_hash = $2"
+			       " WHERE token_hash = $1", 2, relink, &res, err)) < 0)
+		return -1;
+	n = mxg_db_result_affected(res);
+	mxg_db_result_free(&res);
+	return n == 1 ? 1 : 0;		/* 0: another request spent it first */
+}
+
+/* Is the pair that spent token gave still unused?  1 yes (its hashes in
+ * next/access), 0 no, -1 error. */
+static int successor_unused(struct mxg_db_conn *conn, const char *next_hash,
+			    struct mxg_error *err)
+{
+	const char *const params[] = { next_hash };
+	struct mxg_db_result *res = NULL;
+	int unused;
+
+	if (next_hash == NULL)
+		return 0;
+	if (mxg_db_conn_query(conn, "SELECT 1 FROM oauth_refresh_tokens n JOIN"
+			      " oauth_access_tokens a ON a.token_hash = n.access_token_hash"
+			      " WHERE n.token_hash = $1 AND n.consumed_at IS NULL AND"
+			      " n.revoked_at IS NULL AND a.first_used_at IS NULL", 1, params, &res,
+			      err) < 0)
+		return -1;
+	unused = mxg_db_result_rows(res) == 1;
+	mxg_db_result_free(&res);
+	return unused;
+}
+
+/* Revoke the pair whose refresh token is next_hash. */
+static int revoke_successor(struct mxg_db_conn *conn, const char *next_hash, long long now_ms,
+			    struct mxg_error *err)
+{
+	char now[24];
+	const char *const params[] = { next_hash, now };
+
+	num(now, now_ms);
+	if (mxg_db_conn_query(conn, "UPDATE oauth_access_tokens SET revoked_at = $2 WHERE"
+			      " token_hash = (SELECT access_token_hash FROM oauth_refresh_tokens"
+			      " WHERE token_hash = $1)", 2, params, NULL, err) < 0)
+		return -1;
+	return mxg_db_conn_query(conn, "UPDATE oauth_refresh_tokens SET revoked_at = $2"
+				 " WHERE token_hash = $1", 2, params, NULL, err);
+}
+
+static enum mxg_refresh_result refresh_once(struct mxg_oauth *p, const char *refresh_token,
+					    const char *client_id, long long now_ms,
+					    struct mxg_arena *a, struct mxg_oauth_token_info *info,
+					    long long *auth_time_ms, struct mxg_oauth_tokens *t,
+					    bool *raced, struct mxg_error *err)
+{
+	char hash[MXG_TOKEN_HASH_SIZE];
+	const char *const params[] = { hash };
+	struct mxg_db_result *res = NULL;
+	struct mxg_db_conn *conn;
+	enum mxg_refresh_result out = MXG_REFRESH_ERROR;
+	const char *next;
+	long long finished, expires, revoked, consumed;
+	int kind = mxg_token_kind(refresh_token), unused;
+
+	memset(info, 0, sizeof(*info));
+	memset(t, 0, sizeof(*t));
+	if (kind != MXG_TOKEN_REFRESH)
+		return MXG_REFRESH_INVALID;
+	mxg_token_hash(refresh_token, hash);
+	conn = mxg_db_acquire(p->db, err);
+	if (conn == NULL)
+		return MXG_REFRESH_ERROR;
+	/* One transaction: two refreshes of one token race to spend it. */
+	if (mxg_db_begin(conn, err) < 0 ||
+	    mxg_db_conn_query(conn, "SELECT " SESSION_COLS ", s.auth_time, t.expires_at,"
+			      " t.revoked_at, t.consumed_at, t.next_hash FROM oauth_refresh_tokens t"
+			      " JOIN oauth_sessions s ON s.id = t.session_id"
+			      " WHERE t.token_hash = $1", 1, params, &res, err) < 0)
+		goto out;
+	if (mxg_db_result_rows(res) != 1) {
+		out = MXG_REFRESH_INVALID;
+		goto out;
+	}
+	session_cols(a, res, info);
+	finished = col_ll(res, 6);
+	*auth_time_ms = col_ll(res, 7);
+	expires = col_ll(res, 8);
+	revoked = col_ll(res, 9);
+	consumed = col_ll(res, 10);
+	next = col_str(a, res, 11);
+	if (strcmp(info->client_id, client_id) != 0 || finished != 0 || revoked != 0 ||
+	    (expires != 0 && now_ms >= expires)) {
+		out = MXG_REFRESH_INVALID;
+		goto out;
+	}
+	if (consumed != 0) {
+		unused = successor_unused(conn, next, err);
+		if (unused < 0)
+			goto out;
+		if (unused == 0) {
+			/* A stolen token, or a client gone wrong: either
+			 * way nothing of this session can be trusted. */
+			char now[24];
+			const char *const end[] = { info->session_id, now };
+
+			num(now, now_ms);
+			if (mxg_db_conn_query(conn, "UPDATE oauth_sessions SET finished_at = $2"
+					      " WHERE id = $1 AND finished_at IS NULL", 2, end, NULL,
+					      err) < 0)
+				goto out;
+			out = MXG_REFRESH_REPLAYED;
+			goto commit;
+		}
+		if (revoke_successor(conn, next, now_ms, err) < 0)
+			goto out;
+	}
+	switch (rotate(p, conn, info->session_id, hash, consumed == 0, now_ms, t, err)) {
+	case 1:
+		out = MXG_REFRESH_OK;
+		break;
+	case 0:
+		*raced = true;		/* rolled back below; the caller tries again */
+		goto out;
+	default:
+		goto out;
+	}
+commit:
+	if (mxg_db_commit(conn, err) < 0)
+		out = MXG_REFRESH_ERROR;
+out:
+	mxg_db_result_free(&res);
+	mxg_db_release(p->db, &conn);
+	if (out != MXG_REFRESH_OK)
+		explicit_bzero(t, sizeof(*t));
+	return out;
+}
+
+enum mxg_refresh_result mxg_oauth_refresh(struct mxg_oauth *p, const char *refresh_token,
+					  const char *client_id, long long now_ms,
+					  struct mxg_arena *a, struct mxg_oauth_token_info *info,
+					  long long *auth_time_ms, struct mxg_oauth_tokens *t,
+					  struct mxg_error *err)
+{
+	bool raced = false;
+	enum mxg_refresh_result res = refresh_once(p, refresh_token, client_id, now_ms, a, info,
+						   auth_time_ms, t, &raced, err);
+
+	/* Two refreshes with one token at once: the one that lost sees the
+	 * token spent, and is the retry of a lost answer. */
+	if (raced) {
+		raced = false;
+		res = refresh_once(p, refresh_token, client_id, now_ms, a, info, auth_time_ms, t,
+				   &raced, err);
+	}
+	return raced ? MXG_REFRESH_INVALID : res;
+}

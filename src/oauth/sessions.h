@@ -64,6 +64,25 @@ int mxg_oauth_token_lookup(struct mxg_oauth *p, const char *token, long long now
 			   struct mxg_arena *arena, struct mxg_oauth_token_info *info,
 			   struct mxg_error *err);
 
+enum mxg_refresh_result {
+	MXG_REFRESH_OK,			/* *tokens: the new pair; *info: the session */
+	MXG_REFRESH_INVALID,		/* unknown, spent, expired, another client's */
+	MXG_REFRESH_REPLAYED,		/* a spent token again: the session is ended */
+	MXG_REFRESH_ERROR,		/* err */
+};
+
+/*
+ * Rotate refresh_token for client_id: a new access and refresh token, the
+ * old refresh token spent.  A spent token presented again is the lost
+ * answer's retry while the pair it gave has not been used (that pair is
+ * revoked, a new one given); any other reuse ends the whole session.
+ */
+enum mxg_refresh_result mxg_oauth_refresh(struct mxg_oauth *p, const char *refresh_token,
+					  const char *client_id, long long now_ms,
+					  struct mxg_arena *arena, struct mxg_oauth_token_info *info,
+					  long long *auth_time_ms, struct mxg_oauth_tokens *tokens,
+					  struct mxg_error *err);
+
 /* End a session (idempotent). */
 int mxg_oauth_session_end(struct mxg_oauth *p, const char *session_id, long long now_ms,
 			  struct mxg_error *err);

@@ -300,13 +300,14 @@ def run_cli(*args, env=None, input=None, timeout=60, cwd=None):
 # --- HTTP ------------------------------------------------------------------------------
 
 class Reply:
-    """An HTTP answer: .status, .headers (dict, lower-case names), .body
-    (bytes), .json (parsed, or None when the body is not JSON).  Unpacks as
-    (status, headers, json)."""
+    """An HTTP answer: .status, .headers (dict, lower-case names), .raw_headers
+    (every header as sent), .body (bytes), .json (parsed, or None when the
+    body is not JSON).  Unpacks as (status, headers, json)."""
 
-    def __init__(self, status, headers, body):
+    def __init__(self, status, headers, body, raw_headers=None):
         self.status = status
         self.headers = headers
+        self.raw_headers = raw_headers or []  # [(name, value)], repeats kept (Set-Cookie)
         self.body = body
         try:
             self.json = json.loads(body.decode("utf-8")) if body else None
@@ -338,7 +339,8 @@ def http_request(port, method, path, body=None, headers=None, host="127.0.0.1",
         conn.request(method, path, body=body, headers=hdrs)
         resp = conn.getresponse()
         data = resp.read()
-        return Reply(resp.status, {k.lower(): v for k, v in resp.getheaders()}, data)
+        return Reply(resp.status, {k.lower(): v for k, v in resp.getheaders()}, data,
+                     resp.getheaders())
     finally:
         if own:
             conn.close()

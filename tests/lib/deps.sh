@@ -19,7 +19,7 @@ BUILD_PKGS=(
 	libargon2-dev libcrypt-dev libunistring-dev
 	curl python3
 )
-TEST_PKGS=(postgresql sqlite3 wrk nginx-light python3-aiosmtpd nodejs slapd ldap-utils)
+TEST_PKGS=(postgresql sqlite3 wrk nginx-light python3-aiosmtpd nodejs slapd ldap-utils chromium)
 
 usage() {
 	echo "usage: $0 build|test" >&2

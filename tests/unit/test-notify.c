@@ -51,6 +51,35 @@ static void test_render(void)
 	test_end();
 }
 
+static void test_sections(void)
+{
+	json_t *ctx = json_pack("{s:s, s:{s:s}, s:[{s:s}, {s:s}], s:b, s:[], s:s, s:i}",
+				"name", "<Alice>", "t", "greet", "Hello", "items", "v", "a&b",
+				"v", "c", "ok", 1, "none", "raw", "<b>x</b>", "n", 3);
+	char *out;
+
+	test_begin("template sections: dotted names, lists, conditions, raw values");
+	out = mxg_template_render_json("{{t.greet}} {{name}}!{{#items}}[{{v}}]{{/items}}"
+				       "{{#ok}}yes{{/ok}}{{^ok}}no{{/ok}}{{^none}}empty{{/none}}"
+				       "{{#none}}never{{/none}}{{{raw}}}{{n}}{{missing.x}}", ctx,
+				       true);
+	test_assert_streq(out, "Hello &lt;Alice&gt;![a&amp;b][c]yesempty<b>x</b>3");
+	free(out);
+	/* An item's own name first, the outer one otherwise. */
+	out = mxg_template_render_json("{{#items}}{{v}}{{name}};{{/items}}", ctx, false);
+	test_assert_streq(out, "a&b<Alice>;c<Alice>;");
+	free(out);
+	/* The same section name nested, and an unclosed section. */
+	out = mxg_template_render_json("{{#ok}}1{{#ok}}2{{/ok}}3{{/ok}}|{{#ok}}lost", ctx, false);
+	test_assert_streq(out, "123|");
+	free(out);
+	out = mxg_template_render_json("{{#t}}{{greet}}{{/t}} {{.}}", NULL, false);
+	test_assert_streq(out, " ");
+	free(out);
+	json_decref(ctx);
+	test_end();
+}
+
 static void test_shipped_templates(void)
 {
 	static const struct mxg_template_var vars[] = {
@@ -127,6 +156,7 @@ static void test_mail_format(void)
 
 int main(void)
 {
+	test_sections();
 	test_render();
 	test_shipped_templates();
 	test_mail_format();
