@@ -21,8 +21,14 @@ dist_mxgatetemplates_DATA = \
 mxgateoauthtemplatesdir = $(pkgdatadir)/templates/oauth
 dist_mxgateoauthtemplates_DATA = \
 	etc/templates/oauth/layout.html \
+	etc/templates/oauth/account.html \
+	etc/templates/oauth/logged_out.html \
+	etc/templates/oauth/logout.html \
 	etc/templates/oauth/login.html \
 	etc/templates/oauth/consent.html \
+	etc/templates/oauth/device.html \
+	etc/templates/oauth/device_confirm.html \
+	etc/templates/oauth/device_done.html \
 	etc/templates/oauth/error.html \
 	etc/templates/oauth/form_post.html \
 	etc/templates/oauth/signed_in.html \

@@ -19,4 +19,5 @@ EXTRA_DIST += \
 # The npm project of the JavaScript test clients (node_modules is installed
 # by tests/lib/npm.sh, never shipped).
 EXTRA_DIST += tests/js/package.json tests/js/package-lock.json tests/js/is-client.mjs \
-	tests/js/login-client.mjs tests/js/oauth-client.mjs tests/js/make-jwk.mjs
+	tests/js/login-client.mjs tests/js/oauth-client.mjs tests/js/make-jwk.mjs \
+	tests/js/oauth-browser.mjs tests/js/oauth-matrix-client.mjs

@@ -264,6 +264,7 @@ struct mxg_oauth_conf {
 	struct mxg_conf_list clients;	/* struct mxg_oauth_client_conf */
 	long long browser_session_lifetime_ms;	/* a login at the provider's pages */
 	char *templates_dir;		/* pages in <dir>/oauth/ */
+	bool dynamic_registration;	/* RFC 7591 registration open */
 };
 
 struct mxg_config {

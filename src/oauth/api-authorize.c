@@ -11,6 +11,7 @@
 
 #include "core/app.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/mxconfig.h"
 #include "login/login.h"
@@ -57,40 +58,12 @@ static void login_page(struct mxg_req *r, unsigned int status, const struct mxg_
 		       mxg_oauth_redirect_source(mxg_req_arena(r), a->redirect_uri) : NULL);
 }
 
-/* The scopes as the consent page lists them (one flag per kind). */
-static json_t *scope_view(struct mxg_arena *arena, const char *scope)
-{
-	json_t *list = json_array();
-
-	for (const char *p = scope; *p != '\0';) {
-		size_t len;
-		const char *tok, *dev;
-
-		p += strspn(p, " ");
-		len = strcspn(p, " ");
-		if (len == 0)
-			break;
-		tok = mxg_arena_strndup(arena, p, len);
-		p += len;
-		dev = mxg_oauth_scope_device(arena, tok);
-		if (dev != NULL)
-			json_array_append_new(list, json_pack("{s:s}", "device", dev));
-		else if (strcmp(tok, MXG_SCOPE_API) == 0 || strcmp(tok, MXG_SCOPE_API_UNSTABLE) == 0)
-			json_array_append_new(list, json_pack("{s:b}", "matrix", 1));
-		else if (strcmp(tok, MXG_SCOPE_ADMIN) == 0)
-			json_array_append_new(list, json_pack("{s:b}", "admin", 1));
-		else
-			json_array_append_new(list, json_pack("{s:b}", tok, 1));
-	}
-	return list;
-}
-
 static void consent_page(struct mxg_req *r, const struct mxg_oauth_authz *a,
 			 const struct mxg_oauth_browser *b, mxg_oauth_param_fn *get, void *gc)
 {
 	mxg_oauth_page(r, 200, "consent", json_pack("{s:o, s:o, s:o, s:s}",
 		       "client", client_view(&a->client),
-		       "scopes", scope_view(mxg_req_arena(r), a->scope),
+		       "scopes", mxg_oauth_scope_view(mxg_req_arena(r), a->scope),
 		       "fields", mxg_oauth_authz_fields(get, gc), "user_id", b->user_id),
 		       mxg_oauth_redirect_source(mxg_req_arena(r), a->redirect_uri));
 }
@@ -258,6 +231,28 @@ void mxg_oauth_api_login(struct mxg_req *r)
 		return;
 	}
 	mxg_info("oauth: %s signed in", out.person.user_id);
+	if (ap == NULL && mxg_form_param(&form, "next") != NULL &&
+	    strcmp(mxg_form_param(&form, "next"), "account") == 0) {
+		mxg_reply_header(r, "Location", "/account");
+		mxg_reply_raw(r, 303, "text/plain", "", 0);
+		return;
+	}
+	if (ap == NULL && mxg_form_param(&form, "next") != NULL &&
+	    strcmp(mxg_form_param(&form, "next"), "device") == 0) {
+		/* Back to the device page, with the code the user came with. */
+		const char *code = mxg_form_param(&form, "user_code");
+		struct mxg_buf loc = MXG_BUF_INIT;
+
+		mxg_buf_append_str(&loc, "/device");
+		if (code != NULL) {
+			mxg_buf_append_str(&loc, "?user_code=");
+			mxg_buf_append_urlenc(&loc, code);
+		}
+		mxg_reply_header(r, "Location", loc.data);
+		mxg_reply_raw(r, 303, "text/plain", "", 0);
+		mxg_buf_free(&loc);
+		return;
+	}
 	if (ap == NULL) {
 		mxg_oauth_page(r, 200, "signed_in", json_pack("{s:s}", "user_id", b.user_id), NULL);
 		return;

@@ -13,6 +13,7 @@
 #include "core/crypto.h"
 #include "oauth/api.h"
 #include "oauth/authorize.h"
+#include "oauth/device.h"
 #include "oauth/idtoken.h"
 #include "oauth/jose.h"
 #include "oauth/oauth.h"
@@ -112,6 +113,52 @@ static char *maybe_id_token(struct mxg_oauth *p, const char *scope, const char *
 	return tok;
 }
 
+/* What a user's grant gives: a new session for client c (its device from
+ * the scope), answered with its tokens and, with openid, an ID token.
+ * code: the authorization code it came from (linked, so that a replay of
+ * the code can end the session), or NULL. */
+struct user_grant {
+	const char *user_id, *scope, *browser_session, *nonce, *code, *how;
+	long long auth_time_ms;
+};
+
+static void start_user_session(struct mxg_req *r, const struct mxg_oauth_client *c,
+			       const struct user_grant *ug)
+{
+	struct mxg_oauth *p = mxg_req_app(r)->oauth;
+	struct mxg_oauth_session_spec spec = {
+		.kind = "oauth", .client_id = c->client_id, .user_id = ug->user_id,
+		.scope = ug->scope, .device_id = mxg_oauth_scope_device(mxg_req_arena(r),
+									ug->scope),
+		.browser_session = ug->browser_session, .auth_time_ms = ug->auth_time_ms,
+		.ip = mxg_req_client_ip(r), .user_agent = mxg_req_header(r, "User-Agent"),
+		.expires = true, .refresh = mxg_oauth_client_has_grant(c, "refresh_token"),
+	};
+	struct mxg_oauth_tokens t;
+	struct mxg_error err;
+	char *id_token;
+	bool failed;
+
+	mxg_error_clear(&err);
+	if (mxg_oauth_session_create(p, &spec, mxg_oauth_now_ms(), &t, &err) < 0 ||
+	    (ug->code != NULL && mxg_oauth_code_session(p, ug->code, t.session_id, &err) < 0)) {
+		mxg_error("oauth: %s for %s: %s", ug->how, c->client_id, err.msg);
+		explicit_bzero(&t, sizeof(t));
+		mxg_oauth_reply_error(r, 503, "temporarily_unavailable", "Cannot store the session");
+		return;
+	}
+	id_token = maybe_id_token(p, ug->scope, c->client_id, ug->user_id, ug->nonce,
+				  ug->auth_time_ms, t.access, &failed);
+	if (failed) {
+		explicit_bzero(&t, sizeof(t));
+		mxg_oauth_reply_error(r, 500, "server_error", "Cannot sign the ID token");
+		return;
+	}
+	mxg_info("oauth: session %s for %s with client %s (%s)", t.session_id, ug->user_id,
+		 c->client_id, ug->how);
+	reply_tokens(r, &t, ug->scope, id_token);
+}
+
 /* RFC 6749 4.1.3 with PKCE: the code, once, by the client it was for. */
 static void grant_authorization_code(struct mxg_req *r, const struct mxg_oauth_client *c,
 				     const struct mxg_form *form)
@@ -121,16 +168,8 @@ static void grant_authorization_code(struct mxg_req *r, const struct mxg_oauth_c
 	const char *redirect_uri = mxg_form_param(form, "redirect_uri");
 	const char *verifier = mxg_form_param(form, "code_verifier");
 	struct mxg_oauth_code_grant g;
-	struct mxg_oauth_session_spec spec = {
-		.kind = "oauth", .client_id = c->client_id, .ip = mxg_req_client_ip(r),
-		.user_agent = mxg_req_header(r, "User-Agent"), .expires = true,
-		.refresh = mxg_oauth_client_has_grant(c, "refresh_token"),
-	};
-	struct mxg_oauth_tokens t;
 	struct mxg_error err;
 	long long now = mxg_oauth_now_ms();
-	char *id_token;
-	bool failed;
 
 	if (code == NULL) {
 		mxg_oauth_reply_error(r, 400, "invalid_request", "code is missing");
@@ -176,28 +215,10 @@ static void grant_authorization_code(struct mxg_req *r, const struct mxg_oauth_c
 				      "code_verifier without a code_challenge");
 		return;
 	}
-	spec.user_id = g.user_id;
-	spec.scope = g.scope;
-	spec.device_id = mxg_oauth_scope_device(mxg_req_arena(r), g.scope);
-	spec.browser_session = g.browser_session;
-	spec.auth_time_ms = g.auth_time_ms;
-	if (mxg_oauth_session_create(p, &spec, now, &t, &err) < 0 ||
-	    mxg_oauth_code_session(p, code, t.session_id, &err) < 0) {
-		mxg_error("oauth: code exchange for %s: %s", c->client_id, err.msg);
-		explicit_bzero(&t, sizeof(t));
-		mxg_oauth_reply_error(r, 503, "temporarily_unavailable", "Cannot store the session");
-		return;
-	}
-	id_token = maybe_id_token(p, g.scope, c->client_id, g.user_id, g.nonce, g.auth_time_ms,
-				  t.access, &failed);
-	if (failed) {
-		explicit_bzero(&t, sizeof(t));
-		mxg_oauth_reply_error(r, 500, "server_error", "Cannot sign the ID token");
-		return;
-	}
-	mxg_info("oauth: session %s for %s with client %s", t.session_id, g.user_id,
-		 c->client_id);
-	reply_tokens(r, &t, g.scope, id_token);
+	start_user_session(r, c, &(struct user_grant){
+		.user_id = g.user_id, .scope = g.scope, .browser_session = g.browser_session,
+		.nonce = g.nonce, .code = code, .how = "authorization code",
+		.auth_time_ms = g.auth_time_ms });
 }
 
 /* RFC 6749 6, with rotation (see mxg_oauth_refresh). */
@@ -247,6 +268,51 @@ static void grant_refresh_token(struct mxg_req *r, const struct mxg_oauth_client
 	reply_tokens(r, &t, info.scope, id_token);
 }
 
+/* RFC 8628 3.4/3.5: the device polls until the user has decided. */
+static void grant_device_code(struct mxg_req *r, const struct mxg_oauth_client *c,
+			      const struct mxg_form *form)
+{
+	struct mxg_oauth *p = mxg_req_app(r)->oauth;
+	const char *code = mxg_form_param(form, "device_code");
+	struct mxg_oauth_device_grant g;
+	struct mxg_error err;
+	long long now = mxg_oauth_now_ms();
+
+	if (code == NULL) {
+		mxg_oauth_reply_error(r, 400, "invalid_request", "device_code is missing");
+		return;
+	}
+	mxg_error_clear(&err);
+	switch (mxg_oauth_device_poll(p, code, c->client_id, now, mxg_req_arena(r), &g, &err)) {
+	case MXG_DEVICE_APPROVED:
+		break;
+	case MXG_DEVICE_PENDING:
+		mxg_oauth_reply_error(r, 400, "authorization_pending", "The user has not decided yet");
+		return;
+	case MXG_DEVICE_SLOW_DOWN:
+		mxg_oauth_reply_error(r, 400, "slow_down", "Poll every %d s at most",
+				      MXG_DEVICE_INTERVAL_S);
+		return;
+	case MXG_DEVICE_DENIED:
+		mxg_oauth_reply_error(r, 400, "access_denied", "The user declined");
+		return;
+	case MXG_DEVICE_EXPIRED:
+		mxg_oauth_reply_error(r, 400, "expired_token", "The device code has expired");
+		return;
+	case MXG_DEVICE_INVALID:
+		mxg_oauth_reply_error(r, 400, "invalid_grant", "Unknown or spent device code");
+		return;
+	default:
+		mxg_error("oauth: device code: %s", err.msg);
+		mxg_oauth_reply_error(r, 503, "temporarily_unavailable", "The database is "
+				      "unavailable");
+		return;
+	}
+	start_user_session(r, c, &(struct user_grant){
+		.user_id = g.user_id, .scope = g.scope, .how = "device grant",
+		.auth_time_ms = g.auth_time_ms });
+}
+
 void mxg_oauth_api_token(struct mxg_req *r)
 {
 	struct mxg_oauth_client client;
@@ -273,6 +339,8 @@ void mxg_oauth_api_token(struct mxg_req *r)
 		grant_refresh_token(r, &client, &form);
 	else if (strcmp(grant, "client_credentials") == 0)
 		grant_client_credentials(r, &client, &form);
+	else if (strcmp(grant, "urn:ietf:params:oauth:grant-type:device_code") == 0)
+		grant_device_code(r, &client, &form);
 	else
 		mxg_oauth_reply_error(r, 400, "unsupported_grant_type", "Grant type %s is not "
 				      "supported", grant);

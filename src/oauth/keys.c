@@ -260,3 +260,17 @@ char *mxg_oauth_keys_jwks(struct mxg_oauth_keys *ks, long long now_ms)
 	pthread_mutex_unlock(&ks->lock);
 	return out;
 }
+
+bool mxg_oauth_keys_verify(const struct mxg_oauth_keys *ks, const struct mxg_jws *jws,
+			   long long now_ms)
+{
+	for (size_t i = 0; i < ks->count; i++) {
+		const struct key *k = &ks->keys[i];
+
+		if (k->retire_at <= now_ms || (jws->kid != NULL && strcmp(jws->kid, k->kid) != 0))
+			continue;
+		if (mxg_jws_verify_key(jws, k->pk))
+			return true;
+	}
+	return false;
+}

@@ -28,6 +28,10 @@ void mxg_oauth_keys_destroy(struct mxg_oauth_keys **keys);
 EVP_PKEY *mxg_oauth_keys_signer(const struct mxg_oauth_keys *keys, enum mxg_jws_alg alg,
 				const char **kid_r);
 
+/* Was jws signed by one of our keys (still published at now_ms)? */
+bool mxg_oauth_keys_verify(const struct mxg_oauth_keys *keys, const struct mxg_jws *jws,
+			   long long now_ms);
+
 /* The JWKS document as of now_ms (JSON text, malloc'd), or NULL. */
 char *mxg_oauth_keys_jwks(struct mxg_oauth_keys *keys, long long now_ms);
 

@@ -2,22 +2,28 @@
 # keys and signatures, clients, scopes, sessions, its endpoints and pages.
 
 libmxgate_la_SOURCES += \
+	src/oauth/api-account.c \
 	src/oauth/api-authorize.c \
 	src/oauth/api-common.c src/oauth/api.h \
+	src/oauth/api-device.c \
 	src/oauth/api-introspect.c \
+	src/oauth/api-logout.c \
 	src/oauth/api-metadata.c \
+	src/oauth/api-registration.c \
 	src/oauth/api-revoke.c \
 	src/oauth/api-token.c \
 	src/oauth/api-userinfo.c \
 	src/oauth/authorize.c src/oauth/authorize.h \
 	src/oauth/browser.c src/oauth/browser.h \
 	src/oauth/clients.c src/oauth/clients.h \
+	src/oauth/device.c src/oauth/device.h \
 	src/oauth/idtoken.c src/oauth/idtoken.h \
 	src/oauth/jose.c src/oauth/jose.h \
 	src/oauth/keys.c src/oauth/keys.h \
 	src/oauth/oauth.h \
 	src/oauth/pages.c src/oauth/pages.h \
 	src/oauth/provider.c \
+	src/oauth/registration.c src/oauth/registration.h \
 	src/oauth/routes.c \
 	src/oauth/scope.c src/oauth/scope.h \
 	src/oauth/sessions.c src/oauth/sessions.h \

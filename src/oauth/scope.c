@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "core/arena.h"
 #include "oauth/clients.h"
 #include "oauth/scope.h"
@@ -194,4 +196,31 @@ const char *mxg_oauth_scope_both_forms(struct mxg_arena *a, const char *scope)
 			out = mxg_arena_printf(a, "%s %s", out, un);
 	}
 	return out;
+}
+
+json_t *mxg_oauth_scope_view(struct mxg_arena *arena, const char *scope)
+{
+	json_t *list = json_array();
+
+	for (const char *p = scope; *p != '\0';) {
+		size_t len;
+		const char *tok, *dev;
+
+		p += strspn(p, " ");
+		len = strcspn(p, " ");
+		if (len == 0)
+			break;
+		tok = mxg_arena_strndup(arena, p, len);
+		p += len;
+		dev = mxg_oauth_scope_device(arena, tok);
+		if (dev != NULL)
+			json_array_append_new(list, json_pack("{s:s}", "device", dev));
+		else if (strcmp(tok, MXG_SCOPE_API) == 0 || strcmp(tok, MXG_SCOPE_API_UNSTABLE) == 0)
+			json_array_append_new(list, json_pack("{s:b}", "matrix", 1));
+		else if (strcmp(tok, MXG_SCOPE_ADMIN) == 0)
+			json_array_append_new(list, json_pack("{s:b}", "admin", 1));
+		else
+			json_array_append_new(list, json_pack("{s:b}", tok, 1));
+	}
+	return list;
 }

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 struct mxg_arena;
 struct mxg_oauth_client;
 
@@ -39,5 +41,10 @@ const char *mxg_oauth_scope_device(struct mxg_arena *arena, const char *scope);
 /* scope with each Matrix token also in its other form (stable and
  * unstable), as introspection reports it to homeservers of either age. */
 const char *mxg_oauth_scope_both_forms(struct mxg_arena *arena, const char *scope);
+
+/* The scopes as the pages list them: one object per scope with a flag
+ * naming its kind (openid, profile, email, matrix, admin; device: its ID),
+ * so that templates word each from their strings. */
+json_t *mxg_oauth_scope_view(struct mxg_arena *arena, const char *scope);
 
 #endif

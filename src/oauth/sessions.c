@@ -375,3 +375,66 @@ enum mxg_refresh_result mxg_oauth_refresh(struct mxg_oauth *p, const char *refre
 	}
 	return raced ? MXG_REFRESH_INVALID : res;
 }
+
+json_t *mxg_oauth_sessions_of(struct mxg_oauth *p, const char *user_id, struct mxg_error *err)
+{
+	const char *const params[] = { user_id };
+	struct mxg_db_result *res = NULL;
+	json_t *list;
+
+	if (mxg_db_query(p->db, "SELECT id, client_id, device_id, created_at, last_active_at,"
+			 " last_ip, user_agent FROM oauth_sessions WHERE user_id = $1 AND"
+			 " finished_at IS NULL ORDER BY created_at DESC", 1, params, &res, err) < 0)
+		return NULL;
+	list = json_array();
+	for (size_t i = 0; list != NULL && i < mxg_db_result_rows(res); i++) {
+		const char *v[7];
+
+		for (size_t c = 0; c < 7; c++)
+			v[c] = mxg_db_result_get(res, i, c);
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:I, s:I, s:s?, s:s?}",
+			"id", v[0], "client_id", v[1], "device_id", v[2],
+			"created_at", (json_int_t)strtoll(v[3], NULL, 10),
+			"last_active_at", (json_int_t)(v[4] != NULL ? strtoll(v[4], NULL, 10) : 0),
+			"last_ip", v[5], "user_agent", v[6]));
+	}
+	mxg_db_result_free(&res);
+	return list;
+}
+
+int mxg_oauth_sessions_end_user(struct mxg_oauth *p, const char *user_id, const char *id,
+				long long now_ms, struct mxg_error *err)
+{
+	char now[24];
+	const char *const one[] = { user_id, now, id };
+	const char *const all[] = { user_id, now };
+	struct mxg_db_result *res = NULL;
+	int n;
+
+	num(now, now_ms);
+	if (id != NULL ?
+	    mxg_db_query(p->db, "UPDATE oauth_sessions SET finished_at = $2 WHERE user_id = $1"
+			 " AND id = $3 AND finished_at IS NULL", 3, one, &res, err) < 0 :
+	    mxg_db_query(p->db, "UPDATE oauth_sessions SET finished_at = $2 WHERE user_id = $1"
+			 " AND finished_at IS NULL", 2, all, &res, err) < 0)
+		return -1;
+	n = (int)mxg_db_result_affected(res);
+	mxg_db_result_free(&res);
+	if (id == NULL &&
+	    mxg_db_query(p->db, "UPDATE oauth_browser_sessions SET finished_at = $2"
+			 " WHERE user_id = $1 AND finished_at IS NULL", 2, all, NULL, err) < 0)
+		return -1;
+	return n;
+}
+
+int mxg_oauth_sessions_end_browser(struct mxg_oauth *p, const char *id_hash,
+				   const char *client_id, long long now_ms, struct mxg_error *err)
+{
+	char now[24];
+	const char *const params[] = { id_hash, now, client_id };
+
+	num(now, now_ms);
+	return mxg_db_query(p->db, "UPDATE oauth_sessions SET finished_at = $2 WHERE"
+			    " browser_session = $1 AND client_id = $3 AND finished_at IS NULL", 3,
+			    params, NULL, err);
+}

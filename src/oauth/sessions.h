@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "core/error.h"
 #include "oauth/token.h"
 
@@ -82,6 +84,21 @@ enum mxg_refresh_result mxg_oauth_refresh(struct mxg_oauth *p, const char *refre
 					  struct mxg_arena *arena, struct mxg_oauth_token_info *info,
 					  long long *auth_time_ms, struct mxg_oauth_tokens *tokens,
 					  struct mxg_error *err);
+
+/* The live sessions of user_id, newest first, as the account page lists
+ * them: [{id, client_id, device_id, created_at, last_active_at, last_ip,
+ * user_agent}] (times in ms); NULL + err. */
+json_t *mxg_oauth_sessions_of(struct mxg_oauth *p, const char *user_id, struct mxg_error *err);
+
+/* End user_id's session id (1), or all of them and the browser logins
+ * too with id NULL (the count); 0 when nothing was live, -1 + err. */
+int mxg_oauth_sessions_end_user(struct mxg_oauth *p, const char *user_id, const char *id,
+				long long now_ms, struct mxg_error *err);
+
+/* End the sessions client_id got through the browser login id_hash
+ * (RP-initiated logout); -1 + err. */
+int mxg_oauth_sessions_end_browser(struct mxg_oauth *p, const char *id_hash,
+				   const char *client_id, long long now_ms, struct mxg_error *err);
 
 /* End a session (idempotent). */
 int mxg_oauth_session_end(struct mxg_oauth *p, const char *session_id, long long now_ms,

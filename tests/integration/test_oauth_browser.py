@@ -58,6 +58,9 @@ oauth:
     - client_id: native
       token_endpoint_auth_method: none
       redirect_uris: ["http://127.0.0.1/cb", "org.example.app:/cb"]
+    - client_id: tv
+      token_endpoint_auth_method: none
+      grant_types: [urn:ietf:params:oauth:grant-type:device_code, refresh_token]
     - client_id: rs
       client_secret: "rs secret"
       grant_types: [client_credentials]
@@ -143,6 +146,11 @@ def browser_code_flow_with_openid_client():
           steps.get("prompt_none", {}).get("code") is True, detail)
     check("prompt=none without a login: error=login_required",
           steps.get("prompt_none_anonymous", {}).get("error") == "login_required", detail)
+    s = steps.get("logout", {})
+    check("RP-initiated logout (openid-client's end session URL): a confirmation page, then "
+          "back with the state; the session over; the next authorization asks to log in",
+          s.get("confirm_page") is True and s.get("state") == "bye-state" and
+          s.get("session_active") is False and s.get("login_again") is True, detail)
     s = steps.get("csrf_missing", {})
     check("a login form without its CSRF token: 403 and an error page",
           s.get("status") == 403 and "expired" in (s.get("error") or ""), detail)
@@ -364,6 +372,175 @@ def authorization_rules():
         log = d.log_text()
     check("no password or code in the log", PASSWORD not in log and "mxac_" not in log,
           log[-1500:])
+
+
+def tokens_for(d, b):
+    q, verifier = authz()
+    r = b.get("/authorize?" + urllib.parse.urlencode(q))
+    if r.status == 200 and b"/consent" in r.body:
+        r = b.post("/consent", dict(q, csrf=b.cookies["mxgate_csrf"], action="allow"))
+    return exchange(d, code_of(r), verifier).json or {}
+
+
+def active(d, token):
+    r = d.post("/oauth2/introspect", urllib.parse.urlencode({"token": token}),
+               headers=dict(FORM, Authorization="Basic " + base64.b64encode(
+                   b"rs:rs%20secret").decode()))
+    return (r.json or {}).get("active")
+
+
+@test
+def account_page_and_logout():
+    with Daemon(CONFIG) as d:
+        b = Browser(d)
+        anon = b.get("/account")
+        check("the account page asks for a login first",
+              anon.status == 200 and b'name="password"' in anon.body and
+              b'value="account"' in anon.body, anon)
+        r = b.post("/login", {"csrf": b.cookies.get("mxgate_csrf", ""), "next": "account",
+                              "username": "alice", "password": PASSWORD})
+        check("after the login, to the account page",
+              r.status == 303 and r.headers.get("location") == "/account", r)
+        t1 = tokens_for(d, b)
+        t2 = tokens_for(d, b)
+        page = b.get("/account?action=org.matrix.device_view&device_id=X")
+        check("the account page lists both sessions with the client's name escaped",
+              page.status == 200 and page.body.count(b'name="session"') == 2 and
+              b"Web &lt;App&gt; &amp; Co" in page.body and b"<App>" not in page.body, page)
+        ids = re.findall(rb'name="session" value="([^"]+)"', page.body)
+        ended = b.post("/account/sessions", {"csrf": b.cookies["mxgate_csrf"],
+                                             "session": ids[0].decode()})
+        check("signing out one session ends it, the other lives",
+              ended.status == 200 and b'id="notice"' in ended.body and
+              [active(d, t1["access_token"]), active(d, t2["access_token"])].count(True) == 1,
+              ended)
+        other = Browser(d)
+        other.get("/login")
+        other.post("/login", {"csrf": other.cookies.get("mxgate_csrf", ""), "username": "alice",
+                              "password": PASSWORD})
+        forged = other.post("/account/sessions", {"session": ids[1].decode()})
+        check("ending a session without the CSRF token: 403", forged.status == 403, forged)
+
+        # RP-initiated logout.
+        t3 = tokens_for(d, b)
+        hint = t3.get("id_token", "")
+        q = {"id_token_hint": hint, "post_logout_redirect_uri": "https://app.example.org/cb",
+             "state": "s1"}
+        confirm = b.get("/oauth2/logout?" + urllib.parse.urlencode(q))
+        check("logout asks for confirmation (a form with the CSRF token), allowed to go back "
+              "to the client by its CSP",
+              confirm.status == 200 and b'id="sign-out"' in confirm.body and
+              "https://app.example.org" in confirm.headers.get("content-security-policy", ""),
+              confirm)
+        check("before confirming, nothing is ended", active(d, t3["access_token"]) is True)
+        bad_hint = b.get("/oauth2/logout?id_token_hint=eyJhbGciOiJSUzI1NiJ9.e30.AAAA")
+        check("an ID token hint not signed by us: 400", bad_hint.status == 400, bad_hint)
+        bad_uri = b.get("/oauth2/logout?" + urllib.parse.urlencode(
+            dict(q, post_logout_redirect_uri="https://evil.example/")))
+        check("a post_logout_redirect_uri the client did not register: 400",
+              bad_uri.status == 400, bad_uri)
+        done = b.post("/oauth2/logout", {"csrf": b.cookies["mxgate_csrf"], "client_id": "webapp",
+                                         "post_logout_redirect_uri": "https://app.example.org/cb",
+                                         "state": "s1"})
+        check("confirmed: back to the client with its state",
+              done.status == 303 and done.headers.get("location") ==
+              "https://app.example.org/cb?state=s1", done)
+        check("the client's session from this browser is over", active(d, t3["access_token"])
+              is False)
+        again = b.get("/login")
+        check("and the browser is signed out", b'name="password"' in again.body, again)
+        # Sign out everywhere, from the other browser.
+        everywhere = other.post("/account/sessions", {"csrf": other.cookies["mxgate_csrf"]})
+        check("signing out everywhere ends every session and the login",
+              everywhere.status == 200 and active(d, t2["access_token"]) is False and
+              b'name="password"' in other.get("/login").body, everywhere)
+
+
+def poll(d, device_code, client_id="tv"):
+    return d.post("/oauth2/token", urllib.parse.urlencode({
+        "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+        "device_code": device_code, "client_id": client_id}), headers=FORM)
+
+
+@test
+def device_authorization_grant():
+    with Daemon(CONFIG) as d:
+        start = d.post("/oauth2/device", urllib.parse.urlencode(
+            {"client_id": "tv", "scope": "openid urn:matrix:client:api:*"}), headers=FORM)
+        j = start.json or {}
+        check("POST /oauth2/device: device_code, user_code XXXX-XXXX, verification URIs, "
+              "expires_in 1200, interval 5",
+              start.status == 200 and j.get("device_code", "").startswith("mxdc_") and
+              re.fullmatch(r"[B-Z]{4}-[B-Z]{4}", j.get("user_code", "")) and
+              j.get("verification_uri") == "http://127.0.0.1:%d/device" % d.port and
+              j.get("verification_uri_complete", "").endswith("?user_code=" +
+                                                              j.get("user_code", "")) and
+              j.get("expires_in") == 1200 and j.get("interval") == 5, start)
+        refused = d.post("/oauth2/device", urllib.parse.urlencode({"client_id": "webapp"}),
+                         headers=dict(FORM, Authorization="Basic " + base64.b64encode(
+                             b"webapp:webapp%20secret").decode()))
+        check("a client without the device grant: unauthorized_client",
+              refused.status == 400 and refused.json.get("error") == "unauthorized_client",
+              refused)
+        first = poll(d, j["device_code"])
+        second = poll(d, j["device_code"])
+        check("polling before the user decides: authorization_pending, then slow_down when "
+              "faster than the interval",
+              first.json.get("error") == "authorization_pending" and
+              second.json.get("error") == "slow_down", (first, second))
+        b = Browser(d)
+        code = j["user_code"].lower().replace("-", "")
+        page = b.get("/device?user_code=" + code)
+        check("the device page asks an anonymous browser to sign in first",
+              page.status == 200 and b'name="password"' in page.body and
+              b'value="device"' in page.body, page)
+        r = b.post("/login", {"csrf": b.cookies.get("mxgate_csrf", ""), "next": "device",
+                              "user_code": code, "username": "alice", "password": PASSWORD})
+        check("after the login, back to the device page with the code",
+              r.status == 303 and r.headers.get("location") == "/device?user_code=" + code, r)
+        confirm = b.get(r.headers.get("location", "/device"))
+        check("the confirmation page shows the client, the scopes and the code (any case, "
+              "dash or not)",
+              confirm.status == 200 and j["user_code"].encode() in confirm.body and
+              b"tv" in confirm.body and b'id="allow"' in confirm.body, confirm)
+        unknown = b.get("/device?user_code=BBBB-BBBB")
+        check("an unknown code: the code page again with an error",
+              unknown.status == 404 and b'id="error"' in unknown.body, unknown)
+        no_csrf = b.post("/device", {"user_code": code, "action": "allow"})
+        check("the decision without its CSRF token: 403", no_csrf.status == 403, no_csrf)
+        ok = b.post("/device", {"csrf": b.cookies["mxgate_csrf"], "user_code": code,
+                                "action": "allow"})
+        check("allowed", ok.status == 200 and b'id="result"' in ok.body, ok)
+        tokens = poll(d, j["device_code"])
+        check("the next poll: tokens with a refresh token and an ID token",
+              tokens.status == 200 and tokens.json.get("access_token", "").startswith("mxat_") and
+              "refresh_token" in tokens.json and "id_token" in tokens.json, tokens)
+        again = poll(d, j["device_code"])
+        check("the device code is spent: invalid_grant",
+              again.json.get("error") == "invalid_grant", again)
+        used = b.post("/device", {"csrf": b.cookies["mxgate_csrf"], "user_code": code,
+                                  "action": "allow"})
+        check("the user code cannot be used twice", used.status == 404, used)
+
+        # Denied, expired, another client's.
+        j2 = d.post("/oauth2/device", "client_id=tv", headers=FORM).json
+        b.post("/device", {"csrf": b.cookies["mxgate_csrf"], "user_code": j2["user_code"],
+                           "action": "deny"})
+        denied = poll(d, j2["device_code"])
+        check("denied by the user: access_denied", denied.json.get("error") == "access_denied",
+              denied)
+        j3 = d.post("/oauth2/device", "client_id=tv", headers=FORM).json
+        other = poll(d, j3["device_code"], client_id="native")
+        check("another client's device code: refused", other.status in (400, 401), other)
+        db = sqlite3.connect(os.path.join(d.data_dir, "mxgate.db"))
+        db.execute("UPDATE oauth_device_grants SET expires_at = 1 WHERE state = 'pending'")
+        db.commit()
+        db.close()
+        late = poll(d, j3["device_code"])
+        check("an expired device code: expired_token", late.json.get("error") == "expired_token",
+              late)
+        log = d.log_text()
+    check("no device code in the log", j["device_code"] not in log, log[-1500:])
 
 
 if __name__ == "__main__":

@@ -163,7 +163,29 @@ try {
 	await fresh.waitForURL((u) => u.href.startsWith(redirectUri));
 	say("prompt_none_anonymous", { error: new URL(fresh.url()).searchParams.get("error") });
 
-	// 12. A form whose CSRF field was taken out is refused.
+	// 12. RP-initiated logout: the end_session_endpoint with the ID token as
+	// hint; the user confirms; back at the application with its state; the
+	// browser's login and the application's session from it are over.
+	const third = await authUrl();
+	await page.goto(third.url.href);
+	await page.waitForURL((u) => u.href.startsWith(redirectUri));
+	const t3 = await client.authorizationCodeGrant(config, new URL(page.url()), {
+		pkceCodeVerifier: third.verifier, expectedState: third.state,
+		expectedNonce: third.nonce });
+	const bye = client.buildEndSessionUrl(config, { id_token_hint: t3.id_token,
+		post_logout_redirect_uri: redirectUri, state: "bye-state" });
+	await page.goto(bye.href);
+	const confirm = await page.locator("#sign-out").count();
+	await Promise.all([page.waitForURL((u) => u.href.startsWith(redirectUri)),
+		page.click("#sign-out")]);
+	const back = new URL(page.url());
+	const gone = await client.tokenIntrospection(rs, t3.access_token);
+	const again = await authUrl();
+	await page.goto(again.url.href);
+	say("logout", { confirm_page: confirm === 1, state: back.searchParams.get("state"),
+		session_active: gone.active, login_again: await page.locator("#password").count() === 1 });
+
+	// 13. A form whose CSRF field was taken out is refused.
 	const csrf = await authUrl({ prompt: "login" });
 	await fresh.goto(csrf.url.href);
 	await fresh.evaluate(() => document.querySelector("input[name=csrf]").remove());
@@ -173,7 +195,7 @@ try {
 	say("csrf_missing", { status: refused[0].status(),
 		error: await fresh.locator("#error").textContent().catch(() => null) });
 
-	// 13. A redirect URI the client never registered: an error page, no redirect.
+	// 14. A redirect URI the client never registered: an error page, no redirect.
 	const bad = new URL(first.url.href);
 	bad.searchParams.set("redirect_uri", "https://evil.example/cb");
 	const badResp = await fresh.goto(bad.href);
