@@ -114,7 +114,12 @@ static int open_services(struct serve_state *st)
 		mxg_crit("onbind: %s", err.msg);
 		return MXG_EXIT_FAILURE;
 	}
-	if (cfg->login.interception != MXG_LOGIN_INTERCEPT_OFF && !mxg_hs_configured(cfg)) {
+	if (cfg->login.interception == MXG_LOGIN_INTERCEPT_OAUTH && cfg->oauth.issuer == NULL) {
+		mxg_crit("login.interception oauth needs the OAuth provider (oauth.issuer)");
+		return MXG_EXIT_USAGE;
+	}
+	if (cfg->login.interception != MXG_LOGIN_INTERCEPT_OFF &&
+	    cfg->login.interception != MXG_LOGIN_INTERCEPT_OAUTH && !mxg_hs_configured(cfg)) {
 		mxg_crit("login.interception needs homeserver.base_url");
 		return MXG_EXIT_USAGE;
 	}
@@ -123,7 +128,7 @@ static int open_services(struct serve_state *st)
 		mxg_crit("%s", err.msg);
 		return MXG_EXIT_USAGE;
 	}
-	if (mxg_oauth_create(cfg, st->app.db, &st->app.oauth, &err) < 0) {
+	if (mxg_oauth_create(cfg, st->app.db, st->app.stores, &st->app.oauth, &err) < 0) {
 		mxg_crit("%s", err.msg);
 		return MXG_EXIT_FAILURE;
 	}

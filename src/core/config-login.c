@@ -24,7 +24,7 @@ static const struct mxg_conf_def lockout_table[] = {
 	{ .key = NULL },
 };
 
-static const char *const interception_modes[] = { "off", "jwt", "passthrough", NULL };
+static const char *const interception_modes[] = { "off", "jwt", "passthrough", "oauth", NULL };
 static const char *const jwt_algorithms[] = { "HS256", "RS256", NULL };
 static const char *const jwt_subjects[] = { "localpart", "user_id", NULL };
 
@@ -76,7 +76,8 @@ const struct mxg_conf_def mxg_config_login_table[] = {
 	  .doc = "Bearer token check_credentials callers must send; unset: none asked" },
 	{ .key = "interception", .type = MXG_CONF_ENUM, .offset = F(mxg_login_conf, interception),
 	  .dflt = "off", .enum_values = interception_modes,
-	  .doc = "client logins: off (forwarded), jwt (checked here) or passthrough" },
+	  .doc = "client logins: off (forwarded), jwt (checked here), passthrough, or oauth "
+		 "(the provider's compat login)" },
 	{ .key = "jwt", .type = MXG_CONF_SECTION, .offset = F(mxg_login_conf, jwt),
 	  .sub = jwt_table, .doc = "the JWT login mxgate performs at the homeserver" },
 	{ .key = NULL },

@@ -127,6 +127,8 @@ static int check_clients(const struct mxg_conf_list *list, size_t *bad_index_r,
 	return 0;
 }
 
+static const char *const provisionings[] = { "off", "synapse", NULL };
+
 const struct mxg_conf_def mxg_config_oauth_table[] = {
 	{ .key = "issuer", .type = MXG_CONF_STRING, .offset = F(mxg_oauth_conf, issuer),
 	  .check = mxg_config_check_baseurl,
@@ -164,6 +166,12 @@ const struct mxg_conf_def mxg_config_oauth_table[] = {
 	{ .key = "dynamic_registration", .type = MXG_CONF_BOOL,
 	  .offset = F(mxg_oauth_conf, dynamic_registration), .dflt = "true",
 	  .doc = "clients may register themselves (RFC 7591, MSC2966)" },
+	{ .key = "provisioning", .type = MXG_CONF_ENUM,
+	  .offset = F(mxg_oauth_conf, provisioning), .dflt = "off", .enum_values = provisionings,
+	  .doc = "off, or synapse: users and devices created at the homeserver" },
+	{ .key = "homeserver_admin_token", .type = MXG_CONF_SECRET,
+	  .offset = F(mxg_oauth_conf, homeserver_admin_token), .check = mxg_config_check_nonempty,
+	  .doc = "admin access token, for a Synapse without /_synapse/mas/" },
 	{ .key = "templates_dir", .type = MXG_CONF_STRING,
 	  .offset = F(mxg_oauth_conf, templates_dir), .dflt = "\"" MXG_TEMPLATEDIR "\"",
 	  .check = mxg_config_check_nonempty, .doc = "the pages are its oauth/*.html" },
@@ -180,6 +188,10 @@ int mxg_config_check_oauth(const void *value, struct mxg_error *err)
 	if (strchr(o->issuer, '?') != NULL || strchr(o->issuer, '#') != NULL)
 		return mxg_error_set(err, EINVAL, "issuer has a query or fragment (RFC 8414 "
 				     "forbids both)");
+	if (o->provisioning == MXG_PROVISION_SYNAPSE && o->homeserver_secret == NULL &&
+	    o->homeserver_admin_token == NULL)
+		return mxg_error_set(err, EINVAL, "provisioning synapse needs homeserver_secret "
+				     "(/_synapse/mas/) or homeserver_admin_token (admin API)");
 	if (o->key_grace_ms < o->id_token_lifetime_ms)
 		return mxg_error_set(err, EINVAL, "key_grace is shorter than id_token_lifetime: "
 				     "tokens signed by a replaced key could not be checked");

@@ -164,6 +164,7 @@ enum mxg_login_interception {
 	MXG_LOGIN_INTERCEPT_OFF,	/* forwarded to the homeserver unchanged */
 	MXG_LOGIN_INTERCEPT_JWT,	/* password checked here, JWT login at the homeserver */
 	MXG_LOGIN_INTERCEPT_PASSTHROUGH,	/* 3PID identifiers rewritten, nothing checked */
+	MXG_LOGIN_INTERCEPT_OAUTH,	/* compat login: the provider's own tokens (MSC3861) */
 };
 
 enum mxg_jwt_alg { MXG_JWT_HS256, MXG_JWT_RS256 };
@@ -250,6 +251,12 @@ struct mxg_oauth_client_conf {
 	bool introspection;		/* may call /oauth2/introspect */
 };
 
+/* How users and devices reach the homeserver (oauth.provisioning). */
+enum mxg_oauth_provisioning {
+	MXG_PROVISION_OFF,		/* the homeserver creates its own */
+	MXG_PROVISION_SYNAPSE,		/* /_synapse/mas/, else the admin API */
+};
+
 /* oauth: mxgate as an OAuth 2.0 / OpenID Connect provider. */
 struct mxg_oauth_conf {
 	char *issuer;			/* NULL: the provider is off */
@@ -265,6 +272,8 @@ struct mxg_oauth_conf {
 	long long browser_session_lifetime_ms;	/* a login at the provider's pages */
 	char *templates_dir;		/* pages in <dir>/oauth/ */
 	bool dynamic_registration;	/* RFC 7591 registration open */
+	int provisioning;		/* enum mxg_oauth_provisioning */
+	char *homeserver_admin_token;	/* admin API fallback; secret */
 };
 
 struct mxg_config {

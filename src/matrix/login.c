@@ -4,7 +4,7 @@
  * m.login.password added when a store can check passwords; POST of
  * m.login.password goes through login-service.c; every other login type,
  * and everything while interception is off, goes to the homeserver as it
- * came.
+ * came.  In oauth mode both are the OAuth provider's compat login.
  */
 #include "config.h"
 
@@ -17,6 +17,7 @@
 #include "matrix/homeserver.h"
 #include "matrix/login.h"
 #include "matrix/matrix.h"
+#include "oauth/oauth.h"
 #include "stores/chain.h"
 
 static bool stores_check_passwords(const struct mxg_app *app)
@@ -56,6 +57,10 @@ void mxg_matrix_login_flows(struct mxg_req *r)
 
 	if (app->config->login.interception == MXG_LOGIN_INTERCEPT_OFF) {
 		mxg_matrix_forward(r, NULL, NULL, 0);
+		return;
+	}
+	if (app->config->login.interception == MXG_LOGIN_INTERCEPT_OAUTH) {
+		mxg_oauth_compat_flows(r);
 		return;
 	}
 	mxg_error_clear(&err);
@@ -129,6 +134,10 @@ void mxg_matrix_login(struct mxg_req *r)
 
 	if (mode == MXG_LOGIN_INTERCEPT_OFF) {
 		mxg_matrix_forward(r, NULL, NULL, 0);
+		return;
+	}
+	if (mode == MXG_LOGIN_INTERCEPT_OAUTH) {
+		mxg_oauth_compat_login(r);
 		return;
 	}
 	body = mxg_req_json_or_reply(r);

@@ -16,6 +16,7 @@
 #include "oauth/device.h"
 #include "oauth/idtoken.h"
 #include "oauth/jose.h"
+#include "oauth/provision.h"
 #include "oauth/oauth.h"
 #include "oauth/scope.h"
 #include "oauth/sessions.h"
@@ -140,6 +141,14 @@ static void start_user_session(struct mxg_req *r, const struct mxg_oauth_client 
 	bool failed;
 
 	mxg_error_clear(&err);
+	/* The homeserver must know the user and device before the token. */
+	if (mxg_oauth_provision_login(p, ug->user_id, spec.device_id, c->client_name,
+				      mxg_req_arena(r), &err) < 0) {
+		mxg_error("oauth: provisioning %s at the homeserver: %s", ug->user_id, err.msg);
+		mxg_oauth_reply_error(r, 503, "temporarily_unavailable", "The homeserver cannot be "
+				      "reached now");
+		return;
+	}
 	if (mxg_oauth_session_create(p, &spec, mxg_oauth_now_ms(), &t, &err) < 0 ||
 	    (ug->code != NULL && mxg_oauth_code_session(p, ug->code, t.session_id, &err) < 0)) {
 		mxg_error("oauth: %s for %s: %s", ug->how, c->client_id, err.msg);

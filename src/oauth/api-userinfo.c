@@ -62,7 +62,7 @@ void mxg_oauth_api_userinfo(struct mxg_req *r)
 	mxg_oauth_subject(info.user_id, sub, sizeof(sub));
 	claims = json_pack("{s:s}", "sub", sub);
 	memset(&person, 0, sizeof(person));
-	if (mxg_store_chain_profile(app->stores, info.user_id, mxg_req_arena(r), &person, NULL,
+	if (mxg_store_chain_profile(app->oauth->stores, info.user_id, mxg_req_arena(r), &person, NULL,
 				    &err) != MXG_STORE_OK)
 		memset(&person, 0, sizeof(person));	/* sub alone, as the spec allows */
 	if (mxg_oauth_scope_has(info.scope, "profile")) {

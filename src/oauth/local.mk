@@ -5,6 +5,7 @@ libmxgate_la_SOURCES += \
 	src/oauth/api-account.c \
 	src/oauth/api-authorize.c \
 	src/oauth/api-common.c src/oauth/api.h \
+	src/oauth/api-compat.c \
 	src/oauth/api-device.c \
 	src/oauth/api-introspect.c \
 	src/oauth/api-logout.c \
@@ -23,6 +24,7 @@ libmxgate_la_SOURCES += \
 	src/oauth/oauth.h \
 	src/oauth/pages.c src/oauth/pages.h \
 	src/oauth/provider.c \
+	src/oauth/provision.c src/oauth/provision.h \
 	src/oauth/registration.c src/oauth/registration.h \
 	src/oauth/routes.c \
 	src/oauth/scope.c src/oauth/scope.h \

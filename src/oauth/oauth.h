@@ -11,6 +11,9 @@
 #ifndef MXG_OAUTH_H
 #define MXG_OAUTH_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "core/error.h"
@@ -20,6 +23,7 @@ struct mxg_config;
 struct mxg_db;
 struct mxg_oauth_client;
 struct mxg_oauth_keys;
+struct mxg_store_chain;
 
 struct mxg_oauth {
 	const struct mxg_config *cfg;
@@ -31,11 +35,14 @@ struct mxg_oauth {
 	char *metadata;			/* the discovery document (JSON text) */
 	struct mxg_oauth_client *clients;	/* those of the config */
 	size_t nclients;
+	struct mxg_store_chain *stores;	/* profiles for userinfo and provisioning */
+	atomic_bool no_mas_api;		/* the homeserver answered 404 under /_synapse/mas/ */
 };
 
 /* The provider of cfg, or *p_r NULL when oauth.issuer is unset. */
 int mxg_oauth_create(const struct mxg_config *cfg, struct mxg_db *db,
-		     struct mxg_oauth **p_r, struct mxg_error *err);
+		     struct mxg_store_chain *stores, struct mxg_oauth **p_r,
+		     struct mxg_error *err);
 void mxg_oauth_destroy(struct mxg_oauth **p);
 
 /* base + path ("/oauth2/token"), malloc'd. */
@@ -71,6 +78,13 @@ void mxg_oauth_api_device_decide(struct mxg_req *r);
 void mxg_oauth_api_logout(struct mxg_req *r);
 void mxg_oauth_api_account(struct mxg_req *r);
 void mxg_oauth_api_account_sessions(struct mxg_req *r);
+
+/* api-compat.c: the compat login (login.interception: oauth); the login
+ * handlers of the client API call the first two in that mode. */
+void mxg_oauth_compat_flows(struct mxg_req *r);
+void mxg_oauth_compat_login(struct mxg_req *r);
+void mxg_oauth_compat_logout(struct mxg_req *r);
+void mxg_oauth_compat_refresh(struct mxg_req *r);
 void mxg_oauth_api_authorize(struct mxg_req *r);
 void mxg_oauth_api_login_page(struct mxg_req *r);
 void mxg_oauth_api_login(struct mxg_req *r);

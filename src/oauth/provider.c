@@ -131,7 +131,8 @@ out:
 }
 
 int mxg_oauth_create(const struct mxg_config *cfg, struct mxg_db *db,
-		     struct mxg_oauth **p_r, struct mxg_error *err)
+		     struct mxg_store_chain *stores, struct mxg_oauth **p_r,
+		     struct mxg_error *err)
 {
 	struct mxg_oauth *p;
 	size_t len;
@@ -145,6 +146,7 @@ int mxg_oauth_create(const struct mxg_config *cfg, struct mxg_db *db,
 	p->cfg = cfg;
 	p->conf = &cfg->oauth;
 	p->db = db;
+	p->stores = stores;
 	p->issuer = cfg->oauth.issuer;
 	len = strlen(p->issuer);
 	p->base = strndup(p->issuer, len > 0 && p->issuer[len - 1] == '/' ? len - 1 : len);
@@ -157,6 +159,10 @@ int mxg_oauth_create(const struct mxg_config *cfg, struct mxg_db *db,
 	    mxg_oauth_clients_load(p->conf, &p->clients, &p->nclients, err) < 0) {
 		mxg_oauth_destroy(&p);
 		return -1;
+	}
+	if (p->conf->provisioning != MXG_PROVISION_OFF && cfg->homeserver.base_url == NULL) {
+		mxg_oauth_destroy(&p);
+		return mxg_error_set(err, EINVAL, "oauth.provisioning needs homeserver.base_url");
 	}
 	p->metadata = build_metadata(p);
 	if (p->metadata == NULL) {

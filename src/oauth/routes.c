@@ -37,6 +37,17 @@ const struct mxg_route mxg_oauth_routes[] = {
 	{ MXG_GET, "/account", MXG_RES_OAUTH, mxg_oauth_api_account, MXG_ROUTE_BLOCKING },
 	{ MXG_POST, "/account/sessions", MXG_RES_OAUTH, mxg_oauth_api_account_sessions,
 	  MXG_ROUTE_BLOCKING },
+	/* The compat login's other paths (login itself: matrix/login.c). */
+	{ MXG_POST, "/_matrix/client/v3/logout", MXG_RES_CLIENT, mxg_oauth_compat_logout,
+	  MXG_ROUTE_BLOCKING },
+	{ MXG_POST, "/_matrix/client/r0/logout", MXG_RES_CLIENT, mxg_oauth_compat_logout,
+	  MXG_ROUTE_BLOCKING },
+	{ MXG_POST, "/_matrix/client/v3/logout/all", MXG_RES_CLIENT, mxg_oauth_compat_logout,
+	  MXG_ROUTE_BLOCKING },
+	{ MXG_POST, "/_matrix/client/r0/logout/all", MXG_RES_CLIENT, mxg_oauth_compat_logout,
+	  MXG_ROUTE_BLOCKING },
+	{ MXG_POST, "/_matrix/client/v3/refresh", MXG_RES_CLIENT, mxg_oauth_compat_refresh,
+	  MXG_ROUTE_BLOCKING },
 	/* The client API's view of the same document. */
 	{ MXG_GET, "/_matrix/client/v1/auth_metadata", MXG_RES_CLIENT, mxg_oauth_api_metadata, 0 },
 	{ MXG_GET, MSC2965 "/auth_metadata", MXG_RES_CLIENT, mxg_oauth_api_metadata, 0 },

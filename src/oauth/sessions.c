@@ -27,7 +27,7 @@ static void num(char buf[24], long long v)
  * session_id on conn. */
 static int insert_tokens(struct mxg_oauth *p, struct mxg_db_conn *conn, const char *session_id,
 			 long long now_ms, bool expires, struct mxg_oauth_tokens *t,
-			 bool refresh, struct mxg_error *err)
+			 bool refresh, bool compat, struct mxg_error *err)
 {
 	const struct mxg_oauth_conf *c = p->conf;
 	char ah[MXG_TOKEN_HASH_SIZE], rh[MXG_TOKEN_HASH_SIZE], now[24], aexp[24], rexp[24];
@@ -35,8 +35,9 @@ static int insert_tokens(struct mxg_oauth *p, struct mxg_db_conn *conn, const ch
 	const char *const ref[] = { rh, session_id, ah, now,
 				    c->refresh_token_lifetime_ms > 0 ? rexp : NULL };
 
-	if (mxg_token_mint(MXG_TOKEN_ACCESS, t->access) < 0 ||
-	    (refresh && mxg_token_mint(MXG_TOKEN_REFRESH, t->refresh) < 0))
+	if (mxg_token_mint(compat ? MXG_TOKEN_COMPAT_ACCESS : MXG_TOKEN_ACCESS, t->access) < 0 ||
+	    (refresh && mxg_token_mint(compat ? MXG_TOKEN_COMPAT_REFRESH : MXG_TOKEN_REFRESH,
+				       t->refresh) < 0))
 		return mxg_error_set(err, EIO, "no randomness for a token");
 	if (!refresh)
 		t->refresh[0] = '\0';
@@ -86,7 +87,7 @@ int mxg_oauth_session_create(struct mxg_oauth *p, const struct mxg_oauth_session
 				       11, params, NULL, err);
 	if (rc == 0)
 		rc = insert_tokens(p, conn, t->session_id, now_ms, spec->expires, t,
-				   spec->refresh, err);
+				   spec->refresh, spec->compat, err);
 	if (rc == 0)
 		rc = mxg_db_commit(conn, err);
 	mxg_db_release(p->db, &conn);
@@ -206,7 +207,7 @@ int mxg_oauth_session_end(struct mxg_oauth *p, const char *session_id, long long
 /* Issue a new pair for session_id on conn, spend old_hash (naming the new
  * refresh token its successor). */
 static int rotate(struct mxg_oauth *p, struct mxg_db_conn *conn, const char *session_id,
-		  const char *old_hash, bool unspent, long long now_ms,
+		  const char *old_hash, bool unspent, bool compat, long long now_ms,
 		  struct mxg_oauth_tokens *t, struct mxg_error *err)
 {
 	char next[MXG_TOKEN_HASH_SIZE], now[24];
@@ -215,7 +216,7 @@ static int rotate(struct mxg_oauth *p, struct mxg_db_conn *conn, const char *ses
 	struct mxg_db_result *res = NULL;
 	size_t n;
 
-	if (insert_tokens(p, conn, session_id, now_ms, true, t, true, err) < 0)
+	if (insert_tokens(p, conn, session_id, now_ms, true, t, true, compat, err) < 0)
 		return -1;
 	mxg_token_hash(t->refresh, next);
 	num(now, now_ms);
@@ -285,7 +286,7 @@ static enum mxg_refresh_result refresh_once(struct mxg_oauth *p, const char *ref
 
 	memset(info, 0, sizeof(*info));
 	memset(t, 0, sizeof(*t));
-	if (kind != MXG_TOKEN_REFRESH)
+	if (kind != MXG_TOKEN_REFRESH && kind != MXG_TOKEN_COMPAT_REFRESH)
 		return MXG_REFRESH_INVALID;
 	mxg_token_hash(refresh_token, hash);
 	conn = mxg_db_acquire(p->db, err);
@@ -335,7 +336,8 @@ static enum mxg_refresh_result refresh_once(struct mxg_oauth *p, const char *ref
 		if (revoke_successor(conn, next, now_ms, err) < 0)
 			goto out;
 	}
-	switch (rotate(p, conn, info->session_id, hash, consumed == 0, now_ms, t, err)) {
+	switch (rotate(p, conn, info->session_id, hash, consumed == 0,
+		       kind == MXG_TOKEN_COMPAT_REFRESH, now_ms, t, err)) {
 	case 1:
 		out = MXG_REFRESH_OK;
 		break;

@@ -33,6 +33,7 @@ struct mxg_oauth_session_spec {
 	const char *ip, *user_agent;	/* may be NULL */
 	bool refresh;			/* with a refresh token */
 	bool expires;			/* false: an access token without expiry (compat) */
+	bool compat;			/* compat tokens (mxct_, mxcr_) */
 };
 
 /* The tokens of a grant: what the token endpoint answers. */
@@ -74,7 +75,7 @@ enum mxg_refresh_result {
 };
 
 /*
- * Rotate refresh_token for client_id: a new access and refresh token, the
+ * Rotate refresh_token (OAuth or compat) for client_id: a new access and refresh token, the
  * old refresh token spent.  A spent token presented again is the lost
  * answer's retry while the pair it gave has not been used (that pair is
  * revoked, a new one given); any other reuse ends the whole session.

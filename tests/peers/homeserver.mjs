@@ -62,6 +62,20 @@
 //   GET /_matrix/client/versions, GET /_matrix/client/v3/sync?timeout=N
 //                             -> as a homeserver answers (sync after N ms)
 //
+// Synapse's MAS integration (/_synapse/mas/, Bearer the shared secret set
+// by behaviour mas_secret; unset: 404, as a homeserver without it) and its
+// admin API (Bearer behaviour admin_token):
+//   GET  /_synapse/mas/query_user?localpart=       -> the user or 404
+//   POST /_synapse/mas/provision_user {localpart, set_displayname,
+//        unset_displayname, set_emails, unset_emails, ...} -> 201 new, 200
+//   POST /_synapse/mas/upsert_device {localpart, device_id, display_name?}
+//   POST /_synapse/mas/delete_device {localpart, device_id}
+//   PUT  /_synapse/admin/v2/users/{userId} {displayname?, threepids?}
+//   POST /_synapse/admin/v2/users/{userId}/devices {device_id}
+//   DELETE /_synapse/admin/v2/users/{userId}/devices/{deviceId}
+//   GET  /_test/provisioned -> {users: {localpart: {...}}, devices:
+//        {localpart: [device ids]}, calls: [{path, ok}]}
+//
 // To extend it, add an entry to ROUTES: "METHOD /path": handler(req, url, body)
 // returning [status, jsonBody] (or a Promise of it).
 
@@ -330,6 +344,99 @@ const ROUTES = {
   "GET /_test/requests": () => [200, { requests: state.requests }],
 };
 
+// --- Synapse's MAS integration and admin API ---------------------------------------
+
+state.provisioned = { users: {}, devices: {}, calls: [] };
+
+function bearerIs(req, secret) {
+  return typeof secret === "string" && req.headers.authorization === `Bearer ${secret}`;
+}
+
+function provisionCall(req, url, ok) {
+  state.provisioned.calls.push({ path: url.pathname, method: req.method, ok });
+}
+
+function masRoute(name) {
+  return (req, url, body) => {
+    if (typeof state.behaviour.mas_secret !== "string")
+      return [404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }];
+    if (!bearerIs(req, state.behaviour.mas_secret)) {
+      provisionCall(req, url, false);
+      return [403, { errcode: "M_FORBIDDEN", error: "This endpoint must only be called by MAS" }];
+    }
+    provisionCall(req, url, true);
+    const p = state.provisioned;
+    const local = body?.localpart ?? url.searchParams.get("localpart");
+    if (typeof local !== "string" || local === "")
+      return [400, { errcode: "M_MISSING_PARAM", error: "localpart" }];
+    switch (name) {
+      case "query_user":
+        return p.users[local] ? [200, { user_id: `@${local}:${args.serverName}`,
+                                         display_name: p.users[local].displayname ?? null }]
+                              : [404, { errcode: "M_NOT_FOUND", error: "no such user" }];
+      case "provision_user": {
+        const created = !p.users[local];
+        const u = p.users[local] ?? {};
+        if ("set_displayname" in body) u.displayname = body.set_displayname;
+        if (body.unset_displayname) delete u.displayname;
+        if ("set_emails" in body) u.emails = body.set_emails;
+        if (body.unset_emails) delete u.emails;
+        p.users[local] = u;
+        return [created ? 201 : 200, {}];
+      }
+      case "upsert_device": {
+        const list = p.devices[local] ?? (p.devices[local] = []);
+        const created = !list.includes(body.device_id);
+        if (created) list.push(body.device_id);
+        return [created ? 201 : 200, {}];
+      }
+      case "delete_device":
+        p.devices[local] = (p.devices[local] ?? []).filter((d) => d !== body.device_id);
+        return [200, {}];
+    }
+    return [404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }];
+  };
+}
+
+const ADMIN_USER = /^\/_synapse\/admin\/v2\/users\/([^/]+)(?:\/devices(?:\/([^/]+))?)?$/;
+
+function adminRoute(req, url, body) {
+  const m = ADMIN_USER.exec(url.pathname);
+  if (!m) return undefined;
+  if (!bearerIs(req, state.behaviour.admin_token)) {
+    provisionCall(req, url, false);
+    return [401, { errcode: "M_UNKNOWN_TOKEN", error: "Invalid access token" }];
+  }
+  provisionCall(req, url, true);
+  const userId = decodeURIComponent(m[1]);
+  const local = userId.slice(1).split(":")[0];
+  const p = state.provisioned;
+  if (m[2] !== undefined && req.method === "DELETE") {
+    p.devices[local] = (p.devices[local] ?? []).filter((d) => d !== decodeURIComponent(m[2]));
+    return [200, {}];
+  }
+  if (url.pathname.endsWith("/devices") && req.method === "POST") {
+    const list = p.devices[local] ?? (p.devices[local] = []);
+    if (!list.includes(body.device_id)) list.push(body.device_id);
+    return [201, {}];
+  }
+  if (m[2] === undefined && !url.pathname.endsWith("/devices") && req.method === "PUT") {
+    const created = !p.users[local];
+    const u = p.users[local] ?? {};
+    if ("displayname" in body) u.displayname = body.displayname;
+    if ("threepids" in body) u.emails = body.threepids.filter((t) => t.medium === "email")
+      .map((t) => t.address);
+    p.users[local] = u;
+    return [created ? 201 : 200, { name: userId }];
+  }
+  return [405, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }];
+}
+
+for (const name of ["provision_user", "upsert_device", "delete_device"])
+  ROUTES[`POST /_synapse/mas/${name}`] = masRoute(name);
+ROUTES["GET /_synapse/mas/query_user"] = masRoute("query_user");
+ROUTES["GET /_test/provisioned"] = () => [200, state.provisioned];
+
 // --- server -------------------------------------------------------------------
 
 function readBody(req) {
@@ -418,7 +525,8 @@ const server = http.createServer(async (req, res) => {
       try { json = JSON.parse(text); } catch { json = undefined; }
     }
     const route = ROUTES[`${req.method} ${url.pathname}`] ??
-      (PROFILE.test(url.pathname) && ["GET", "PUT"].includes(req.method) ? profile : undefined);
+      (PROFILE.test(url.pathname) && ["GET", "PUT"].includes(req.method) ? profile : undefined) ??
+      (ADMIN_USER.test(url.pathname) ? adminRoute : undefined);
     if (json === undefined) [status, body] = [400, { errcode: "M_NOT_JSON", error: "not JSON" }];
     else if (route) [status, body] = await route(req, url, json);
   } catch (e) {
