@@ -13,4 +13,5 @@ noinst_PROGRAMS = bench/ldap-bench
 bench_ldap_bench_SOURCES = bench/ldap-bench.c
 bench_ldap_bench_LDADD = libmxgate.la $(LDAP_LIBS)
 bench_ldap_bench_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
-EXTRA_DIST += bench/ldap.py bench/login.py bench/check-credentials.lua
+EXTRA_DIST += bench/ldap.py bench/login.py bench/check-credentials.lua \
+	bench/oauth.py bench/oidc-provider.mjs bench/refresh.lua bench/introspect.lua

@@ -269,6 +269,16 @@ static const char *const m8_sql[] = {
 	NULL
 };
 
+static const char *const m9_sql[] = {
+	/* Tokens are only ever found by their hash (a session ends in its own
+	 * row, which every lookup joins): these indexes cost each refresh two
+	 * more B-trees to write, a quarter of its time, and no query used
+	 * them. */
+	"DROP INDEX oauth_access_tokens_session",
+	"DROP INDEX oauth_refresh_tokens_session",
+	NULL
+};
+
 static const struct migration migrations[] = {
 	{ 1, "lookup peppers", m1_sql },
 	{ 2, "identity accounts, tokens and accepted terms", m2_sql },
@@ -278,6 +288,7 @@ static const struct migration migrations[] = {
 	{ 6, "onbind queue", m6_sql },
 	{ 7, "login failures", m7_sql },
 	{ 8, "OAuth provider", m8_sql },
+	{ 9, "OAuth tokens without session indexes", m9_sql },
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
