@@ -17,6 +17,7 @@ static const struct mxg_cli_cmd commands[] = {
 	{ "auth-test", "check a password against the identity stores", mxg_cli_auth_test },
 	{ "search", "search the identity stores' directories", mxg_cli_search },
 	{ "profile", "ask the identity stores for a person's profile", mxg_cli_profile },
+	{ "accounts", "add local accounts, set their passwords", mxg_cli_accounts },
 };
 
 static void usage(FILE *out)

@@ -30,6 +30,7 @@ int mxg_cli_lookup(int argc, char **argv);
 int mxg_cli_auth_test(int argc, char **argv);
 int mxg_cli_search(int argc, char **argv);
 int mxg_cli_profile(int argc, char **argv);
+int mxg_cli_accounts(int argc, char **argv);
 
 /*
  * Load the config named by -c (arg, may be NULL) or $MXGATE_CONFIG, printing

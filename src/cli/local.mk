@@ -1,6 +1,7 @@
 # src/cli/local.mk: the mxgate subcommands (linked into the binary only).
 
 src_mxgate_SOURCES += \
+	src/cli/accounts.c \
 	src/cli/cli.h \
 	src/cli/common.c \
 	src/cli/config.c \

@@ -115,7 +115,34 @@ enum mxg_password_result mxg_password_verify(const char *password, size_t passwo
 	return verify_crypt(password, password_len, hash);
 }
 
+/* The versioned schemes (mxg_password_hash_scheme): the parameters of
+ * each version never change; a stronger set is a new version. */
+static const struct {
+	uint32_t t_cost, m_cost_kib, parallelism;
+} schemes[] = {
+	[1] = { 2, 19456, 1 },		/* OWASP's minimum for argon2id */
+	[2] = { ARGON2_T_COST, ARGON2_M_COST, ARGON2_PARALLELISM },
+};
+
+static char *hash_argon2id(const char *password, size_t password_len, uint32_t t_cost,
+			   uint32_t m_cost, uint32_t parallelism);
+
 char *mxg_password_hash_argon2id(const char *password, size_t password_len)
+{
+	return hash_argon2id(password, password_len, ARGON2_T_COST, ARGON2_M_COST,
+			     ARGON2_PARALLELISM);
+}
+
+char *mxg_password_hash_scheme(int version, const char *password, size_t password_len)
+{
+	if (version < 1 || version > MXG_PASSWORD_SCHEME_LATEST)
+		return NULL;
+	return hash_argon2id(password, password_len, schemes[version].t_cost,
+			     schemes[version].m_cost_kib, schemes[version].parallelism);
+}
+
+static char *hash_argon2id(const char *password, size_t password_len, uint32_t t_cost,
+			   uint32_t m_cost, uint32_t parallelism)
 {
 	unsigned char salt[ARGON2_SALT_LEN];
 	size_t enc_len;
@@ -127,13 +154,13 @@ char *mxg_password_hash_argon2id(const char *password, size_t password_len)
 		return NULL;
 	if (mxg_random_bytes(salt, sizeof(salt)) < 0)
 		return NULL;
-	enc_len = argon2_encodedlen(ARGON2_T_COST, ARGON2_M_COST, ARGON2_PARALLELISM,
-				    ARGON2_SALT_LEN, ARGON2_HASH_LEN, Argon2_id);
+	enc_len = argon2_encodedlen(t_cost, m_cost, parallelism, ARGON2_SALT_LEN, ARGON2_HASH_LEN,
+				    Argon2_id);
 	encoded = malloc(enc_len);
 	if (encoded == NULL)
 		return NULL;
-	rc = argon2id_hash_encoded(ARGON2_T_COST, ARGON2_M_COST, ARGON2_PARALLELISM,
-				   password, password_len, salt, sizeof(salt),
+	rc = argon2id_hash_encoded(t_cost, m_cost, parallelism, password, password_len, salt,
+				   sizeof(salt),
 				   ARGON2_HASH_LEN, encoded, enc_len);
 	OPENSSL_cleanse(salt, sizeof(salt));
 	if (rc != ARGON2_OK) {

@@ -23,6 +23,16 @@ enum mxg_password_result mxg_password_verify(const char *password, size_t passwo
  * NULL on failure. */
 char *mxg_password_hash_argon2id(const char *password, size_t password_len);
 
+/*
+ * Versioned hashing schemes, for accounts mxgate keeps itself: version 1
+ * is argon2id t=2, m=19 MiB, p=1 (OWASP's minimum), version 2 t=3,
+ * m=64 MiB, p=1.  A stored hash records its version; a login with an older
+ * one re-hashes with the current.  NULL for an unknown version or on
+ * failure.
+ */
+#define MXG_PASSWORD_SCHEME_LATEST 2
+char *mxg_password_hash_scheme(int version, const char *password, size_t password_len);
+
 /* True when hash looks like a form mxg_password_verify() supports. */
 int mxg_password_hash_supported(const char *hash);
 

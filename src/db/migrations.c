@@ -279,6 +279,24 @@ static const char *const m9_sql[] = {
 	NULL
 };
 
+static const char *const m10_sql[] = {
+	/* Accounts of the built-in local store.  hash_version: the password
+	 * scheme of password_hash (core/password.h; 0: a crypt(3) hash
+	 * imported as it was); an address counts once verified; a locked or
+	 * deactivated account cannot log in. */
+	"CREATE TABLE local_accounts ("
+	" localpart TEXT NOT NULL PRIMARY KEY,"
+	" display_name TEXT,"
+	" email TEXT UNIQUE,"
+	" email_verified_at BIGINT,"
+	" password_hash TEXT,"
+	" hash_version INTEGER NOT NULL,"
+	" created_at BIGINT NOT NULL,"
+	" locked_at BIGINT,"
+	" deactivated_at BIGINT)",
+	NULL
+};
+
 static const struct migration migrations[] = {
 	{ 1, "lookup peppers", m1_sql },
 	{ 2, "identity accounts, tokens and accepted terms", m2_sql },
@@ -289,6 +307,7 @@ static const struct migration migrations[] = {
 	{ 7, "login failures", m7_sql },
 	{ 8, "OAuth provider", m8_sql },
 	{ 9, "OAuth tokens without session indexes", m9_sql },
+	{ 10, "local accounts", m10_sql },
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

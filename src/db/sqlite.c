@@ -94,13 +94,19 @@ static int sqlite_connect(const struct mxg_db_settings *set, void **handle_r,
 	if (check_parent(set->path, err) < 0)
 		return -1;
 	/* Create the file ourselves so that it is 0600 whatever the umask;
-	 * SQLite gives the -wal and -shm files the same mode. */
-	fd = set->read_only ? open(set->path, O_RDONLY | O_CLOEXEC)
-			    : open(set->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return mxg_error_set(err, MXG_DB_ERR_UNAVAILABLE, "database '%s': %s",
-				     set->path, strerror(errno));
-	close(fd);
+	 * SQLite gives the -wal and -shm files the same mode.  Only when it
+	 * does not exist: closing any descriptor of a file drops every POSIX
+	 * lock this process holds on it, the shared lock of each connection
+	 * already open included, and another process then believes itself
+	 * the last user, checkpoints and deletes the WAL under our feet. */
+	if (!set->read_only) {
+		fd = open(set->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			return mxg_error_set(err, MXG_DB_ERR_UNAVAILABLE, "database '%s': %s",
+					     set->path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
 
 	rc = sqlite3_open_v2(set->path, &h, (set->read_only ? SQLITE_OPEN_READONLY
 					     : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_FULLMUTEX, NULL);

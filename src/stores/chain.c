@@ -29,6 +29,7 @@ int mxg_store_chain_create(const struct mxg_config *cfg, struct mxg_store_chain 
 	if (chain == NULL)
 		return mxg_error_set(err, ENOMEM, "out of memory");
 	chain->env.server_name = cfg->server_name;
+	chain->env.database = &cfg->database;
 	chain->stores = calloc(cfg->stores.count + 1, sizeof(*chain->stores));
 	if (chain->stores == NULL) {
 		free(chain);

@@ -19,6 +19,7 @@
 
 #include "core/log.h"
 #include "stores/loader.h"
+#include "stores/local.h"
 #include "stores/static.h"
 #include "stores/store.h"
 
@@ -31,6 +32,7 @@ static bool builtins_done;
 
 static const struct mxg_store_driver *const builtin_drivers[] = {
 	&mxg_store_static,
+	&mxg_store_local,
 };
 
 static const struct mxg_store_driver *registry_get(const char *name)

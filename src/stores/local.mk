@@ -3,6 +3,7 @@
 libmxgate_la_SOURCES += \
 	src/stores/chain.c src/stores/chain.h \
 	src/stores/loader.c src/stores/loader.h \
+	src/stores/local.c src/stores/local.h \
 	src/stores/static.c src/stores/static.h \
 	src/stores/static-file.c \
 	src/stores/store.h \

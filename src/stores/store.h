@@ -31,7 +31,7 @@
 struct mxg_arena;
 
 #define MXG_STORE_ABI_MAJOR 1u
-#define MXG_STORE_ABI_MINOR 0u
+#define MXG_STORE_ABI_MINOR 1u
 #define MXG_STORE_ABI ((MXG_STORE_ABI_MAJOR << 16) | MXG_STORE_ABI_MINOR)
 
 enum mxg_store_result {
@@ -66,8 +66,12 @@ struct mxg_cred {
 /* Process-wide facts a driver may need. */
 struct mxg_store_env {
 	const char *server_name;	/* our Matrix server name, for building IDs */
+	/* Since ABI 1.1: mxgate's own database (the local store keeps its
+	 * accounts there). */
+	const struct mxg_db_settings *database;
 };
 
+struct mxg_db_settings;
 struct mxg_store_driver;
 
 /* One configured store (a driver may back several). */

@@ -14,6 +14,7 @@
 #include "core/mxconfig.h"
 #include "stores/chain.h"
 #include "stores/loader.h"
+#include "stores/local.h"
 #include "stores/static.h"
 #include "test.h"
 
@@ -544,7 +545,28 @@ static void test_loader(void)
 	test_begin("loader: an ABI mismatch is refused with both versions");
 	test_assert(mxg_store_driver_find(dir, "testabi", &err) == NULL);
 	test_assert(strstr(err.msg, "built for store ABI 2.0") != NULL);
-	test_assert(strstr(err.msg, "this mxgate has 1.0") != NULL);
+	test_assert(strstr(err.msg, "this mxgate has 1.1") != NULL);
+	test_end();
+}
+
+static void test_local_policy(void)
+{
+	const struct mxg_local_settings set = { .hash_version = 2, .min_length = 10,
+						.min_classes = 2 };
+
+	test_begin("local store: the password policy (length in characters, kinds, name)");
+	test_assert(mxg_local_password_policy(&set, "alice", "Correct horse 9") == NULL);
+	test_assert(strstr(mxg_local_password_policy(&set, "alice", "Short1"), "short") != NULL);
+	test_assert(strstr(mxg_local_password_policy(&set, "alice", "lowercaseonly"), "kinds") !=
+		    NULL);
+	test_assert(strstr(mxg_local_password_policy(&set, "Alicealice1", "alicealice1"), "name") !=
+		    NULL);
+	/* Ten characters of two bytes each are ten, not twenty. */
+	test_assert(mxg_local_password_policy(&set, "x", "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+					      "\xc3\xa91") != NULL);
+	test_assert(mxg_local_password_policy(&set, "x", "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+					      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa91A") ==
+		    NULL);
 	test_end();
 }
 
@@ -554,6 +576,7 @@ int main(void)
 	test_loader();
 	test_static();
 	test_static_file();
+	test_local_policy();
 	test_chain();
 	return test_done("test-stores");
 }
