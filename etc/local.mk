@@ -14,6 +14,8 @@ dist_mxgatetemplates_DATA = \
 	etc/templates/validation-sms.txt \
 	etc/templates/invite-email.txt \
 	etc/templates/invite-email.html \
+	etc/templates/account-code.txt \
+	etc/templates/account-code.html \
 	etc/templates/submit-success.html \
 	etc/templates/submit-failure.html
 
@@ -25,6 +27,11 @@ dist_mxgateoauthtemplates_DATA = \
 	etc/templates/oauth/logged_out.html \
 	etc/templates/oauth/logout.html \
 	etc/templates/oauth/login.html \
+	etc/templates/oauth/recover.html \
+	etc/templates/oauth/recover_done.html \
+	etc/templates/oauth/recover_sent.html \
+	etc/templates/oauth/register.html \
+	etc/templates/oauth/register_verify.html \
 	etc/templates/oauth/consent.html \
 	etc/templates/oauth/device.html \
 	etc/templates/oauth/device_confirm.html \

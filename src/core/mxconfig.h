@@ -272,6 +272,8 @@ struct mxg_oauth_conf {
 	long long browser_session_lifetime_ms;	/* a login at the provider's pages */
 	char *templates_dir;		/* pages in <dir>/oauth/ */
 	bool dynamic_registration;	/* RFC 7591 registration open */
+	bool registration;		/* people register local accounts themselves */
+	bool password_recovery;		/* local accounts recover by e-mail */
 	int provisioning;		/* enum mxg_oauth_provisioning */
 	char *homeserver_admin_token;	/* admin API fallback; secret */
 };

@@ -297,6 +297,26 @@ static const char *const m10_sql[] = {
 	NULL
 };
 
+static const char *const m11_sql[] = {
+	/* Codes sent by e-mail to finish a registration or recover an
+	 * account.  id goes into the page's form; code_hash is the hex
+	 * SHA-256 of id and code; a registration keeps the chosen password
+	 * only hashed (hash_version as in local_accounts). */
+	"CREATE TABLE local_account_codes ("
+	" id TEXT NOT NULL PRIMARY KEY,"
+	" purpose TEXT NOT NULL,"
+	" localpart TEXT NOT NULL,"
+	" email TEXT NOT NULL,"
+	" code_hash TEXT NOT NULL,"
+	" password_hash TEXT,"
+	" hash_version INTEGER,"
+	" attempts INTEGER NOT NULL,"
+	" created_at BIGINT NOT NULL,"
+	" expires_at BIGINT NOT NULL,"
+	" used_at BIGINT)",
+	NULL
+};
+
 static const struct migration migrations[] = {
 	{ 1, "lookup peppers", m1_sql },
 	{ 2, "identity accounts, tokens and accepted terms", m2_sql },
@@ -308,6 +328,7 @@ static const struct migration migrations[] = {
 	{ 8, "OAuth provider", m8_sql },
 	{ 9, "OAuth tokens without session indexes", m9_sql },
 	{ 10, "local accounts", m10_sql },
+	{ 11, "e-mail codes for local accounts", m11_sql },
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -149,6 +149,10 @@ void mxg_oauth_api_authorize(struct mxg_req *r)
 		mxg_oauth_error_page(r, 503, "error_unavailable", NULL);
 		return;
 	}
+	if (a.prompt_create && p->conf->registration) {
+		mxg_oauth_register_page(r, 200, query_param, r, NULL);
+		return;
+	}
 	if (have == 0 || a.prompt_login ||
 	    (a.max_age_s >= 0 && mxg_oauth_now_ms() - b.auth_time_ms > a.max_age_s * 1000)) {
 		if (a.prompt_none)
@@ -300,4 +304,28 @@ void mxg_oauth_api_consent(struct mxg_req *r)
 		return;
 	}
 	issue_code(r, p, &a, &b);
+}
+
+void mxg_oauth_resume(struct mxg_req *r, struct mxg_form *form, const struct mxg_oauth_browser *b)
+{
+	struct mxg_oauth *p = mxg_req_app(r)->oauth;
+	struct mxg_oauth_authz a;
+
+	if (mxg_form_param(form, "client_id") == NULL) {
+		mxg_reply_header(r, "Location", "/account");
+		mxg_reply_raw(r, 303, "text/plain", "", 0);
+		return;
+	}
+	if (checked(r, p, form_param, form, &a))
+		after_login(r, p, &a, b, form_param, form);
+}
+
+void mxg_oauth_register_page(struct mxg_req *r, unsigned int status, mxg_oauth_param_fn *get,
+			     void *gc, json_t *extra)
+{
+	json_t *ctx = extra != NULL ? extra : json_object();
+
+	if (get != NULL)
+		json_object_set_new(ctx, "fields", mxg_oauth_authz_fields(get, gc));
+	mxg_oauth_page(r, status, "register", ctx, NULL);
 }

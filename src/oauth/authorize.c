@@ -119,7 +119,9 @@ static bool parse_prompt(const char *prompt, struct mxg_oauth_authz *a)
 			a->prompt_login = true;
 		else if (len == 7 && strncmp(p, "consent", 7) == 0)
 			a->prompt_consent = true;
-		/* select_account and create are not offered: ignored. */
+		else if (len == 6 && strncmp(p, "create", 6) == 0)
+			a->prompt_create = true;
+		/* select_account is not offered: ignored. */
 		n++;
 		p += len;
 	}

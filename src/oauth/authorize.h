@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "core/error.h"
+#include "http/form.h"
 #include "http/http.h"
 #include "oauth/clients.h"
 #include "oauth/token.h"
@@ -37,7 +38,7 @@ struct mxg_oauth_authz {
 	int response_mode;		/* enum mxg_response_mode */
 	const char *scope;		/* normalised */
 	const char *state, *nonce, *code_challenge, *login_hint;
-	bool prompt_none, prompt_login, prompt_consent;
+	bool prompt_none, prompt_login, prompt_consent, prompt_create;
 	long long max_age_s;		/* -1: none */
 };
 
@@ -116,5 +117,16 @@ int mxg_oauth_consent_given(struct mxg_oauth *p, const char *user_id, const char
 			    const char *scope, struct mxg_arena *arena, struct mxg_error *err);
 int mxg_oauth_consent_store(struct mxg_oauth *p, const char *user_id, const char *client_id,
 			    const char *scope, struct mxg_arena *arena, struct mxg_error *err);
+
+/* api-authorize.c: after a login made elsewhere (registration), go on
+ * with the authorization request the form carries, or to the account
+ * page without one. */
+void mxg_oauth_resume(struct mxg_req *r, struct mxg_form *form,
+		      const struct mxg_oauth_browser *b);
+
+/* The registration page, the request's parameters carried on (get NULL:
+ * none); extra (stolen) for errors and values. */
+void mxg_oauth_register_page(struct mxg_req *r, unsigned int status, mxg_oauth_param_fn *get,
+			     void *gc, json_t *extra);
 
 #endif

@@ -12,12 +12,14 @@ libmxgate_la_SOURCES += \
 	src/oauth/api-metadata.c \
 	src/oauth/api-registration.c \
 	src/oauth/api-revoke.c \
+	src/oauth/api-selfservice.c \
 	src/oauth/api-token.c \
 	src/oauth/api-userinfo.c \
 	src/oauth/authorize.c src/oauth/authorize.h \
 	src/oauth/browser.c src/oauth/browser.h \
 	src/oauth/clients.c src/oauth/clients.h \
 	src/oauth/device.c src/oauth/device.h \
+	src/oauth/emailcode.c src/oauth/emailcode.h \
 	src/oauth/idtoken.c src/oauth/idtoken.h \
 	src/oauth/jose.c src/oauth/jose.h \
 	src/oauth/keys.c src/oauth/keys.h \

@@ -24,6 +24,7 @@ struct mxg_db;
 struct mxg_oauth_client;
 struct mxg_oauth_keys;
 struct mxg_store_chain;
+struct mxg_local_settings;
 
 struct mxg_oauth {
 	const struct mxg_config *cfg;
@@ -36,6 +37,7 @@ struct mxg_oauth {
 	struct mxg_oauth_client *clients;	/* those of the config */
 	size_t nclients;
 	struct mxg_store_chain *stores;	/* profiles for userinfo and provisioning */
+	const struct mxg_local_settings *local;	/* the local store's; NULL: none */
 	atomic_bool no_mas_api;		/* the homeserver answered 404 under /_synapse/mas/ */
 };
 
@@ -78,6 +80,12 @@ void mxg_oauth_api_device_decide(struct mxg_req *r);
 void mxg_oauth_api_logout(struct mxg_req *r);
 void mxg_oauth_api_account(struct mxg_req *r);
 void mxg_oauth_api_account_sessions(struct mxg_req *r);
+void mxg_oauth_api_signup_page(struct mxg_req *r);
+void mxg_oauth_api_signup(struct mxg_req *r);
+void mxg_oauth_api_signup_verify(struct mxg_req *r);
+void mxg_oauth_api_recover_page(struct mxg_req *r);
+void mxg_oauth_api_recover(struct mxg_req *r);
+void mxg_oauth_api_recover_verify(struct mxg_req *r);
 
 /* api-compat.c: the compat login (login.interception: oauth); the login
  * handlers of the client API call the first two in that mode. */

@@ -113,6 +113,8 @@ void mxg_oauth_page(struct mxg_req *r, unsigned int status, const char *name, js
 	json_object_set_new(ctx, "lang", json_string(lang));
 	json_object_set_new(ctx, "issuer", json_string(p->issuer));
 	json_object_set_new(ctx, "csrf", json_string(mxg_oauth_csrf_token(p, r)));
+	json_object_set_new(ctx, "offers_registration", json_boolean(p->conf->registration));
+	json_object_set_new(ctx, "offers_recovery", json_boolean(p->conf->password_recovery));
 	page = render_page(dir, name, ctx);
 	json_decref(ctx);
 	mxg_reply_header(r, "Content-Security-Policy", form_action == NULL ? CSP :

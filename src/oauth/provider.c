@@ -82,7 +82,7 @@ static char *build_metadata(const struct mxg_oauth *p)
 	static const char *const code_only[] = { "code", NULL };
 	static const char *const s256[] = { "S256", NULL };
 	static const char *const public_only[] = { "public", NULL };
-	static const char *const prompts[] = { "none", "login", "consent", NULL };
+	static const char *const prompts[] = { "none", "login", "consent", "create", NULL };
 	json_t *doc = json_object(), *id_algs = json_array();
 	char *text = NULL;
 
@@ -119,7 +119,9 @@ static char *build_metadata(const struct mxg_oauth *p)
 	    json_object_set_new(doc, "subject_types_supported", strings(public_only)) < 0 ||
 	    json_object_set_new(doc, "id_token_signing_alg_values_supported", id_algs) < 0 ||
 	    json_object_set_new(doc, "claims_supported", strings(claims)) < 0 ||
-	    json_object_set_new(doc, "prompt_values_supported", strings(prompts)) < 0 ||
+	    json_object_set_new(doc, "prompt_values_supported",
+				strings(p->conf->registration ? prompts :
+					(const char *const[]){ "none", "login", "consent", NULL })) < 0 ||
 	    json_object_set_new(doc, "request_parameter_supported", json_false()) < 0 ||
 	    json_object_set_new(doc, "request_uri_parameter_supported", json_false()) < 0 ||
 	    json_object_set_new(doc, "claims_parameter_supported", json_false()) < 0)
@@ -159,6 +161,19 @@ int mxg_oauth_create(const struct mxg_config *cfg, struct mxg_db *db,
 	    mxg_oauth_clients_load(p->conf, &p->clients, &p->nclients, err) < 0) {
 		mxg_oauth_destroy(&p);
 		return -1;
+	}
+	{
+		const struct mxg_store_conf *sc = cfg->stores.items;
+
+		for (size_t i = 0; i < cfg->stores.count && p->local == NULL; i++)
+			if (strcmp(sc[i].module, "local") == 0)
+				p->local = sc[i].settings;
+	}
+	if ((p->conf->registration || p->conf->password_recovery) &&
+	    (p->local == NULL || cfg->threepid.email.smtp_url == NULL)) {
+		mxg_oauth_destroy(&p);
+		return mxg_error_set(err, EINVAL, "oauth.registration and password_recovery need a "
+				     "store with module local and e-mail (threepid.email.smtp_url)");
 	}
 	if (p->conf->provisioning != MXG_PROVISION_OFF && cfg->homeserver.base_url == NULL) {
 		mxg_oauth_destroy(&p);

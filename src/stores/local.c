@@ -386,32 +386,75 @@ const struct mxg_store_driver mxg_store_local = {
 	.profile = local_profile,
 };
 
+int mxg_local_account_insert(struct mxg_db *db, const char *localpart, const char *display_name,
+			     const char *email, const char *hash, int version,
+			     struct mxg_error *err)
+{
+	char v[24], now[24];
+	const char *const params[] = { localpart, display_name, email, email != NULL ? now : NULL,
+				       hash, v, now };
+	struct mxg_db_result *res = NULL;
+	int rc;
+
+	snprintf(v, sizeof(v), "%d", version);
+	snprintf(now, sizeof(now), "%lld", now_ms());
+	if (mxg_db_query(db, "INSERT INTO local_accounts (localpart, display_name, email,"
+			 " email_verified_at, password_hash, hash_version, created_at)"
+			 " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING", 7, params,
+			 &res, err) < 0)
+		return -1;
+	rc = mxg_db_result_affected(res) == 1 ? 0 : 1;
+	mxg_db_result_free(&res);
+	return rc;
+}
+
 int mxg_local_account_create(struct mxg_db *db, const struct mxg_local_settings *set,
 			     const char *localpart, const char *display_name, const char *email,
 			     const char *password, struct mxg_error *err)
 {
 	char *hash = mxg_password_hash_scheme((int)set->hash_version, password, strlen(password));
-	char version[24], now[24];
-	const char *const params[] = { localpart, display_name, email, email != NULL ? now : NULL,
-				       hash, version, now };
-	struct mxg_db_result *res = NULL;
 	int rc;
 
 	if (hash == NULL)
 		return mxg_error_set(err, EINVAL, "cannot hash that password");
-	snprintf(version, sizeof(version), "%lld", set->hash_version);
-	snprintf(now, sizeof(now), "%lld", now_ms());
-	rc = mxg_db_query(db, "INSERT INTO local_accounts (localpart, display_name, email,"
-			  " email_verified_at, password_hash, hash_version, created_at)"
-			  " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING", 7, params,
-			  &res, err);
+	rc = mxg_local_account_insert(db, localpart, display_name, email, hash,
+				      (int)set->hash_version, err);
 	explicit_bzero(hash, strlen(hash));
 	free(hash);
-	if (rc < 0)
-		return -1;
-	rc = mxg_db_result_affected(res) == 1 ? 0 : 1;
-	mxg_db_result_free(&res);
 	return rc;
+}
+
+int mxg_local_account_taken(struct mxg_db *db, const char *localpart, const char *email,
+			    struct mxg_error *err)
+{
+	const char *const params[] = { localpart, email };
+	struct mxg_db_result *res = NULL;
+	int taken;
+
+	if (mxg_db_query(db, "SELECT 1 FROM local_accounts WHERE localpart = $1 OR email = $2", 2,
+			 params, &res, err) < 0)
+		return -1;
+	taken = mxg_db_result_rows(res) > 0;
+	mxg_db_result_free(&res);
+	return taken;
+}
+
+int mxg_local_account_by_email(struct mxg_db *db, const char *email, struct mxg_arena *a,
+			       const char **localpart_r, struct mxg_error *err)
+{
+	const char *const params[] = { email };
+	struct mxg_db_result *res = NULL;
+	int found;
+
+	if (mxg_db_query(db, "SELECT localpart FROM local_accounts WHERE email = $1 AND"
+			 " email_verified_at IS NOT NULL AND deactivated_at IS NULL", 1, params,
+			 &res, err) < 0)
+		return -1;
+	found = mxg_db_result_rows(res) == 1;
+	if (found)
+		*localpart_r = mxg_arena_strdup(a, mxg_db_result_get(res, 0, 0));
+	mxg_db_result_free(&res);
+	return found;
 }
 
 int mxg_local_account_set_password(struct mxg_db *db, const struct mxg_local_settings *set,

@@ -47,6 +47,21 @@ int mxg_local_account_create(struct mxg_db *db, const struct mxg_local_settings 
 			     const char *localpart, const char *display_name, const char *email,
 			     const char *password, struct mxg_error *err);
 
+/* The same with the password already hashed (scheme version). */
+int mxg_local_account_insert(struct mxg_db *db, const char *localpart, const char *display_name,
+			     const char *email, const char *hash, int version,
+			     struct mxg_error *err);
+
+/* Is the localpart, or the address, an account's?  1, 0, -1 + err. */
+int mxg_local_account_taken(struct mxg_db *db, const char *localpart, const char *email,
+			    struct mxg_error *err);
+
+/* The live account whose verified address is email: 1 with *localpart_r
+ * (arena), 0, -1 + err. */
+struct mxg_arena;
+int mxg_local_account_by_email(struct mxg_db *db, const char *email, struct mxg_arena *arena,
+			       const char **localpart_r, struct mxg_error *err);
+
 /* Set a new password (hashed with hash_version): 1 done, 0 no such
  * account, -1 + err. */
 int mxg_local_account_set_password(struct mxg_db *db, const struct mxg_local_settings *set,

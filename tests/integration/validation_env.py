@@ -66,6 +66,20 @@ def auth(daemon):
     return {"Authorization": "Bearer %s" % is_token(daemon)}
 
 
+def mail_files(mail_dir):
+    """The mails smtp_sink.py delivered into mail_dir, in order."""
+    return sorted(glob.glob(os.path.join(mail_dir, "mail-*.eml")),
+                  key=lambda p: int(re.search(r"mail-(\d+)", p).group(1)))
+
+
+def wait_mail(mail_dir, n):
+    """The n-th delivered mail (1-based) as an email.message, or None."""
+    if not wait_for(lambda: len(mail_files(mail_dir)) >= n, 10):
+        return None
+    with open(mail_files(mail_dir)[n - 1], "rb") as f:
+        return email.message_from_binary_file(f, policy=email.policy.default)
+
+
 class Peer:
     """A helper process from tests/peers, up once its port accepts."""
 
@@ -130,15 +144,10 @@ class Env:
     # mail
 
     def mails(self):
-        return sorted(glob.glob(os.path.join(self.mail_dir, "mail-*.eml")),
-                      key=lambda p: int(re.search(r"mail-(\d+)", p).group(1)))
+        return mail_files(self.mail_dir)
 
     def wait_mail(self, n):
-        """The n-th delivered mail (1-based) as an email.message, or None."""
-        if not wait_for(lambda: len(self.mails()) >= n, 10):
-            return None
-        with open(self.mails()[n - 1], "rb") as f:
-            return email.message_from_binary_file(f, policy=email.policy.default)
+        return wait_mail(self.mail_dir, n)
 
     def envelope(self, n):
         with open(os.path.join(self.mail_dir, "mail-%d.json" % n)) as f:
