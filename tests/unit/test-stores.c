@@ -563,9 +563,9 @@ static void test_local_policy(void)
 		    NULL);
 	/* Ten characters of two bytes each are ten, not twenty. */
 	test_assert(mxg_local_password_policy(&set, "x", "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-					      "\xc3\xa91") != NULL);
+					      "\xc3\xa9" "1") != NULL);
 	test_assert(mxg_local_password_policy(&set, "x", "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-					      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa91A") ==
+					      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "1A") ==
 		    NULL);
 	test_end();
 }
