@@ -39,4 +39,5 @@ dist_mxgateoauthtemplates_DATA = \
 	etc/templates/oauth/error.html \
 	etc/templates/oauth/form_post.html \
 	etc/templates/oauth/signed_in.html \
+	etc/templates/oauth/sso_confirm.html \
 	etc/templates/oauth/strings.en.json

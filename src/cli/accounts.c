@@ -1,8 +1,9 @@
 /*
- * accounts.c: `mxgate accounts add|passwd`: accounts of the built-in local
- * store (stores: module local), kept in mxgate's own database.  The
- * password is read from standard input (one line), never from the command
- * line, and must meet the store's policy.
+ * accounts.c: `mxgate accounts add|passwd|lock|unlock`: accounts of the
+ * built-in local store (stores: module local), kept in mxgate's own
+ * database.  The password is read from standard input (one line), never
+ * from the command line, and must meet the store's policy.  Locking ends
+ * every session of the account (its tokens introspect inactive at once).
  *
  * Exit status: 0 ok, 1 the database failed or the account exists / does
  * not exist, 2 bad usage or configuration (no local store, weak password).
@@ -13,12 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "core/arena.h"
 #include "core/mxconfig.h"
 #include "core/threepid.h"
 #include "db/db.h"
+#include "oauth/sessions.h"
 #include "stores/local.h"
 
 static void usage(FILE *out)
@@ -27,10 +30,12 @@ static void usage(FILE *out)
 		"usage: mxgate accounts add [-c FILE] [--display-name NAME] [--email ADDRESS] "
 		"LOCALPART\n"
 		"       mxgate accounts passwd [-c FILE] LOCALPART\n"
+		"       mxgate accounts lock|unlock [-c FILE] LOCALPART\n"
 		"\n"
 		"  add      create an account of the local store; an e-mail address given\n"
 		"           here counts as verified\n"
 		"  passwd   set an account's password\n"
+		"  lock     refuse the account's logins and end its sessions; unlock: undo\n"
 		"The password is read from standard input (one line).\n"
 		"Exit status: 0 ok, 1 failure, 2 usage or configuration error.\n");
 }
@@ -60,6 +65,45 @@ static char *read_password(void)
 	return line;
 }
 
+static int lock_account(const struct mxg_config *cfg, const char *lp, bool lock)
+{
+	struct mxg_db *db = NULL;
+	struct mxg_error err;
+	char user_id[512];
+	int rc, ended = 0;
+
+	mxg_error_clear(&err);
+	if (mxg_db_open(&cfg->database, &db, &err) < 0) {
+		fprintf(stderr, "mxgate accounts: %s\n", err.msg);
+		return MXG_EXIT_FAILURE;
+	}
+	rc = mxg_local_account_lock(db, lp, lock, &err);
+	snprintf(user_id, sizeof(user_id), "@%s:%s", lp, cfg->server_name);
+	if (rc == 1 && lock) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ended = mxg_oauth_sessions_end_all(db, user_id, (long long)ts.tv_sec * 1000 +
+						   ts.tv_nsec / 1000000, &err);
+		if (ended < 0)
+			rc = -1;
+	}
+	mxg_db_close(&db);
+	if (rc < 0) {
+		fprintf(stderr, "mxgate accounts: %s\n", err.msg);
+		return MXG_EXIT_FAILURE;
+	}
+	if (rc == 0) {
+		fprintf(stderr, "mxgate accounts: no account %s\n", lp);
+		return MXG_EXIT_FAILURE;
+	}
+	if (lock)
+		printf("account %s locked, %d session(s) ended\n", lp, ended);
+	else
+		printf("account %s unlocked\n", lp);
+	return MXG_EXIT_OK;
+}
+
 int mxg_cli_accounts(int argc, char **argv)
 {
 	const char *display = NULL, *email = NULL, *config_arg, *action, *problem, *lp;
@@ -77,7 +121,8 @@ int mxg_cli_accounts(int argc, char **argv)
 		return argc < 2 ? MXG_EXIT_USAGE : MXG_EXIT_OK;
 	}
 	action = argv[1];
-	if (strcmp(action, "add") != 0 && strcmp(action, "passwd") != 0) {
+	if (strcmp(action, "add") != 0 && strcmp(action, "passwd") != 0 &&
+	    strcmp(action, "lock") != 0 && strcmp(action, "unlock") != 0) {
 		fprintf(stderr, "mxgate accounts: unknown action '%s'\n", action);
 		usage(stderr);
 		return MXG_EXIT_USAGE;
@@ -111,6 +156,10 @@ int mxg_cli_accounts(int argc, char **argv)
 	if (email != NULL && (addr = mxg_3pid_canonicalize(arena, "email", email)) == NULL) {
 		fprintf(stderr, "mxgate accounts: '%s' is not an e-mail address\n", email);
 		rc = MXG_EXIT_USAGE;
+		goto out;
+	}
+	if (strcmp(action, "lock") == 0 || strcmp(action, "unlock") == 0) {
+		rc = lock_account(cfg, lp, strcmp(action, "lock") == 0);
 		goto out;
 	}
 	password = read_password();

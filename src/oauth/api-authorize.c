@@ -236,6 +236,19 @@ void mxg_oauth_api_login(struct mxg_req *r)
 	}
 	mxg_info("oauth: %s signed in", out.person.user_id);
 	if (ap == NULL && mxg_form_param(&form, "next") != NULL &&
+	    strcmp(mxg_form_param(&form, "next"), "sso") == 0 &&
+	    mxg_form_param(&form, "redirect_url") != NULL) {
+		/* Back to the SSO confirmation, with where the token goes. */
+		struct mxg_buf loc = MXG_BUF_INIT;
+
+		mxg_buf_append_str(&loc, "/sso?redirectUrl=");
+		mxg_buf_append_urlenc(&loc, mxg_form_param(&form, "redirect_url"));
+		mxg_reply_header(r, "Location", loc.data);
+		mxg_reply_raw(r, 303, "text/plain", "", 0);
+		mxg_buf_free(&loc);
+		return;
+	}
+	if (ap == NULL && mxg_form_param(&form, "next") != NULL &&
 	    strcmp(mxg_form_param(&form, "next"), "account") == 0) {
 		mxg_reply_header(r, "Location", "/account");
 		mxg_reply_raw(r, 303, "text/plain", "", 0);

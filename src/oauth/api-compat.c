@@ -17,18 +17,20 @@
 
 #include "core/app.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "core/mxconfig.h"
 #include "login/login.h"
 #include "matrix/login.h"
 #include "matrix/matrix.h"
+#include "oauth/authorize.h"
 #include "oauth/oauth.h"
 #include "oauth/provision.h"
 #include "oauth/scope.h"
 #include "oauth/sessions.h"
 
-#define COMPAT_CLIENT "legacy"
+#define COMPAT_CLIENT MXG_COMPAT_CLIENT
 #define DEVICE_ID_LEN 10
 #define MAX_DEVICE_ID 255
 
@@ -112,19 +114,76 @@ static void reply_login_refusal(struct mxg_req *r, enum mxg_login_result res,
 	}
 }
 
-void mxg_oauth_compat_login(struct mxg_req *r)
+/* A password login: the user, or NULL after the refusal. */
+static const char *password_login(struct mxg_req *r, const json_t *body)
 {
 	struct mxg_app *app = mxg_req_app(r);
-	struct mxg_oauth *p = app->oauth;
 	struct mxg_login_request rq = { .client_ip = mxg_req_client_ip(r) };
 	struct mxg_login_ident_error ie;
 	struct mxg_login_ident id;
 	struct mxg_login_outcome out;
+	struct mxg_error err;
+	enum mxg_login_result res;
+	const json_t *pw;
+
+	if (mxg_login_identifier_parse(body, mxg_req_arena(r), &id, &ie) < 0) {
+		mxg_reply_error(r, 400, ie.errcode, "%s", ie.message);
+		return NULL;
+	}
+	pw = json_object_get(body, "password");
+	if (!json_is_string(pw) || strlen(json_string_value(pw)) != json_string_length(pw)) {
+		mxg_reply_error(r, 400, pw == NULL ? "M_MISSING_PARAM" : "M_INVALID_PARAM",
+				"password must be a string");
+		return NULL;
+	}
+	login_name(&id, &rq);
+	rq.password = json_string_value(pw);
+	rq.password_len = json_string_length(pw);
+	mxg_error_clear(&err);
+	res = mxg_login_attempt(app, &rq, mxg_req_arena(r), &out, &err);
+	if (res != MXG_LOGIN_OK) {
+		reply_login_refusal(r, res, &out, &err);
+		return NULL;
+	}
+	return out.person.user_id;
+}
+
+/* An m.login.token login (the compat SSO's): the user, or NULL after the
+ * refusal. */
+static const char *token_login(struct mxg_req *r, const json_t *body)
+{
+	struct mxg_oauth *p = mxg_req_app(r)->oauth;
+	const char *token = json_string_value(json_object_get(body, "token"));
+	struct mxg_oauth_code_grant g;
+	struct mxg_error err;
+
+	if (token == NULL) {
+		mxg_reply_error(r, 400, "M_MISSING_PARAM", "token is required");
+		return NULL;
+	}
+	mxg_error_clear(&err);
+	switch (mxg_oauth_code_take(p, MXG_TOKEN_LOGIN, token, mxg_oauth_now_ms(),
+				    mxg_req_arena(r), &g, &err)) {
+	case MXG_CODE_TAKEN:
+		return g.user_id;
+	case MXG_CODE_ERROR:
+		mxg_error("compat login: login token: %s", err.msg);
+		mxg_reply_error(r, 503, "M_UNKNOWN", "The database is unavailable");
+		return NULL;
+	default:
+		mxg_reply_error(r, 403, "M_FORBIDDEN", "Invalid or expired login token");
+		return NULL;
+	}
+}
+
+void mxg_oauth_compat_login(struct mxg_req *r)
+{
+	struct mxg_app *app = mxg_req_app(r);
+	struct mxg_oauth *p = app->oauth;
 	struct mxg_oauth_tokens t;
 	struct mxg_error err;
-	const json_t *body, *type, *pw, *name;
-	const char *device;
-	enum mxg_login_result res;
+	const json_t *body, *type, *name;
+	const char *device, *user_id, *kind;
 	bool refresh;
 	json_t *answer;
 
@@ -132,19 +191,11 @@ void mxg_oauth_compat_login(struct mxg_req *r)
 	if (body == NULL)
 		return;
 	type = json_object_get(body, "type");
-	if (!json_is_string(type) || strcmp(json_string_value(type), "m.login.password") != 0) {
+	kind = json_string_value(type);
+	if (kind == NULL || (strcmp(kind, "m.login.password") != 0 &&
+			     strcmp(kind, "m.login.token") != 0)) {
 		mxg_reply_error(r, 400, "M_UNKNOWN", "Unknown login type; this server takes "
-				"m.login.password, or OAuth 2.0");
-		return;
-	}
-	if (mxg_login_identifier_parse(body, mxg_req_arena(r), &id, &ie) < 0) {
-		mxg_reply_error(r, 400, ie.errcode, "%s", ie.message);
-		return;
-	}
-	pw = json_object_get(body, "password");
-	if (!json_is_string(pw) || strlen(json_string_value(pw)) != json_string_length(pw)) {
-		mxg_reply_error(r, 400, pw == NULL ? "M_MISSING_PARAM" : "M_INVALID_PARAM",
-				"password must be a string");
+				"m.login.password, m.login.token (after SSO), or OAuth 2.0");
 		return;
 	}
 	device = device_for(r, body);
@@ -155,25 +206,21 @@ void mxg_oauth_compat_login(struct mxg_req *r)
 	}
 	refresh = json_is_true(json_object_get(body, "refresh_token"));
 	name = json_object_get(body, "initial_device_display_name");
-	login_name(&id, &rq);
-	rq.password = json_string_value(pw);
-	rq.password_len = json_string_length(pw);
-	mxg_error_clear(&err);
-	res = mxg_login_attempt(app, &rq, mxg_req_arena(r), &out, &err);
-	if (res != MXG_LOGIN_OK) {
-		reply_login_refusal(r, res, &out, &err);
+	user_id = strcmp(kind, "m.login.token") == 0 ? token_login(r, body) :
+		  password_login(r, body);
+	if (user_id == NULL)
 		return;
-	}
-	if (mxg_oauth_provision_login(p, out.person.user_id, device, json_string_value(name),
+	mxg_error_clear(&err);
+	if (mxg_oauth_provision_login(p, user_id, device, json_string_value(name),
 				      mxg_req_arena(r), &err) < 0) {
-		mxg_error("compat login: provisioning %s: %s", out.person.user_id, err.msg);
+		mxg_error("compat login: provisioning %s: %s", user_id, err.msg);
 		mxg_reply_error(r, 503, "M_UNKNOWN", "The homeserver cannot be reached now");
 		return;
 	}
 	if (mxg_oauth_session_create(p, &(struct mxg_oauth_session_spec){
-			.kind = "compat", .client_id = COMPAT_CLIENT,
-			.user_id = out.person.user_id, .scope = MXG_SCOPE_API, .device_id = device,
-			.auth_time_ms = mxg_oauth_now_ms(), .ip = rq.client_ip,
+			.kind = "compat", .client_id = COMPAT_CLIENT, .user_id = user_id,
+			.scope = MXG_SCOPE_API, .device_id = device,
+			.auth_time_ms = mxg_oauth_now_ms(), .ip = mxg_req_client_ip(r),
 			.user_agent = mxg_req_header(r, "User-Agent"), .refresh = refresh,
 			.expires = refresh, .compat = true,
 		}, mxg_oauth_now_ms(), &t, &err) < 0) {
@@ -181,16 +228,41 @@ void mxg_oauth_compat_login(struct mxg_req *r)
 		mxg_reply_error(r, 503, "M_UNKNOWN", "Cannot store the session now");
 		return;
 	}
-	mxg_info("compat login: %s on device %s (session %s)", out.person.user_id, device,
+	mxg_info("compat login (%s): %s on device %s (session %s)", kind, user_id, device,
 		 t.session_id);
-	answer = json_pack("{s:s, s:s, s:s, s:s}", "user_id", out.person.user_id, "access_token",
-			   t.access, "device_id", device, "home_server", app->config->server_name);
+	answer = json_pack("{s:s, s:s, s:s, s:s}", "user_id", user_id, "access_token", t.access,
+			   "device_id", device, "home_server", app->config->server_name);
 	if (refresh) {
 		json_object_set_new(answer, "refresh_token", json_string(t.refresh));
 		json_object_set_new(answer, "expires_in_ms", json_integer(t.expires_in_s * 1000));
 	}
 	explicit_bzero(&t, sizeof(t));
 	mxg_oauth_reply_json(r, 200, answer);
+}
+
+/* GET /login/sso/redirect[/{idpId}]?redirectUrl=: to the provider's
+ * page, which logs the browser in, asks the user, and comes back to
+ * redirectUrl with a loginToken. */
+void mxg_oauth_compat_sso_redirect(struct mxg_req *r)
+{
+	struct mxg_oauth *p = mxg_req_app(r)->oauth;
+	const char *back = mxg_req_query(r, "redirectUrl");
+	struct mxg_buf loc = MXG_BUF_INIT;
+
+	if (!compat_mode(r)) {
+		mxg_matrix_forward(r, NULL, NULL, 0);
+		return;
+	}
+	if (back == NULL || back[0] == '\0') {
+		mxg_reply_error(r, 400, "M_MISSING_PARAM", "redirectUrl is required");
+		return;
+	}
+	mxg_buf_append_str(&loc, p->base);
+	mxg_buf_append_str(&loc, "/sso?redirectUrl=");
+	mxg_buf_append_urlenc(&loc, back);
+	mxg_reply_header(r, "Location", loc.data);
+	mxg_reply_raw(r, 302, "text/plain", "", 0);
+	mxg_buf_free(&loc);
 }
 
 static void unknown_token(struct mxg_req *r)

@@ -185,7 +185,7 @@ static void grant_authorization_code(struct mxg_req *r, const struct mxg_oauth_c
 		return;
 	}
 	mxg_error_clear(&err);
-	switch (mxg_oauth_code_take(p, code, now, mxg_req_arena(r), &g, &err)) {
+	switch (mxg_oauth_code_take(p, MXG_TOKEN_CODE, code, now, mxg_req_arena(r), &g, &err)) {
 	case MXG_CODE_TAKEN:
 		break;
 	case MXG_CODE_REPLAYED:

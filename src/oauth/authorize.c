@@ -307,27 +307,45 @@ static void num(char buf[24], long long v)
 	snprintf(buf, 24, "%lld", v);
 }
 
-int mxg_oauth_code_issue(struct mxg_oauth *p, const struct mxg_oauth_authz *a,
-			 const struct mxg_oauth_browser *b, char code[MXG_TOKEN_SIZE],
-			 struct mxg_error *err)
+/* A grant row: what a code (or login token) of kind stands for. */
+static int grant_insert(struct mxg_oauth *p, enum mxg_token_kind kind, const char *client_id,
+			const char *redirect_uri, const char *scope, const char *nonce,
+			const char *challenge, const struct mxg_oauth_browser *b,
+			long long lifetime_ms, char code[MXG_TOKEN_SIZE], struct mxg_error *err)
 {
 	char hash[MXG_TOKEN_HASH_SIZE], now[24], exp[24], auth[24];
 	long long now_ms = mxg_oauth_now_ms();
 	const char *const params[] = {
-		hash, a->client.client_id, a->redirect_uri, a->scope, a->nonce, a->code_challenge,
-		b->user_id, b->id_hash, auth, now, exp,
+		hash, client_id, redirect_uri, scope, nonce, challenge, b->user_id, b->id_hash, auth,
+		now, exp,
 	};
 
-	if (mxg_token_mint(MXG_TOKEN_CODE, code) < 0)
+	if (mxg_token_mint(kind, code) < 0)
 		return mxg_error_set(err, 5, "no randomness for a code");
 	mxg_token_hash(code, hash);
 	num(now, now_ms);
-	num(exp, now_ms + p->conf->code_lifetime_ms);
+	num(exp, now_ms + lifetime_ms);
 	num(auth, b->auth_time_ms);
 	return mxg_db_query(p->db, "INSERT INTO oauth_grants (code_hash, client_id, redirect_uri,"
 			    " scope, nonce, code_challenge, user_id, browser_session, auth_time,"
 			    " created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
 			    " $10, $11)", 11, params, NULL, err);
+}
+
+int mxg_oauth_code_issue(struct mxg_oauth *p, const struct mxg_oauth_authz *a,
+			 const struct mxg_oauth_browser *b, char code[MXG_TOKEN_SIZE],
+			 struct mxg_error *err)
+{
+	return grant_insert(p, MXG_TOKEN_CODE, a->client.client_id, a->redirect_uri, a->scope,
+			    a->nonce, a->code_challenge, b, p->conf->code_lifetime_ms, code, err);
+}
+
+int mxg_oauth_login_token_issue(struct mxg_oauth *p, const char *redirect_url,
+				const struct mxg_oauth_browser *b, char token[MXG_TOKEN_SIZE],
+				struct mxg_error *err)
+{
+	return grant_insert(p, MXG_TOKEN_LOGIN, MXG_COMPAT_CLIENT, redirect_url, MXG_SCOPE_API,
+			    NULL, NULL, b, MXG_LOGIN_TOKEN_LIFETIME_MS, token, err);
 }
 
 static const char *col(struct mxg_arena *a, const struct mxg_db_result *res, size_t c)
@@ -337,9 +355,9 @@ static const char *col(struct mxg_arena *a, const struct mxg_db_result *res, siz
 	return v != NULL ? mxg_arena_strdup(a, v) : NULL;
 }
 
-enum mxg_code_take mxg_oauth_code_take(struct mxg_oauth *p, const char *code, long long now_ms,
-				       struct mxg_arena *a, struct mxg_oauth_code_grant *g,
-				       struct mxg_error *err)
+enum mxg_code_take mxg_oauth_code_take(struct mxg_oauth *p, enum mxg_token_kind kind,
+				       const char *code, long long now_ms, struct mxg_arena *a,
+				       struct mxg_oauth_code_grant *g, struct mxg_error *err)
 {
 	char hash[MXG_TOKEN_HASH_SIZE], now[24];
 	const char *const sel[] = { hash };
@@ -349,7 +367,7 @@ enum mxg_code_take mxg_oauth_code_take(struct mxg_oauth *p, const char *code, lo
 	size_t taken;
 
 	memset(g, 0, sizeof(*g));
-	if (mxg_token_kind(code) != MXG_TOKEN_CODE)
+	if (mxg_token_kind(code) != (int)kind)
 		return MXG_CODE_UNKNOWN;
 	mxg_token_hash(code, hash);
 	if (mxg_db_query(p->db, "SELECT client_id, redirect_uri, scope, nonce, code_challenge,"

@@ -103,9 +103,19 @@ enum mxg_code_take {
 	MXG_CODE_ERROR,			/* err */
 };
 
-enum mxg_code_take mxg_oauth_code_take(struct mxg_oauth *p, const char *code, long long now_ms,
-				       struct mxg_arena *arena, struct mxg_oauth_code_grant *g,
-				       struct mxg_error *err);
+/* Take a code of kind (MXG_TOKEN_CODE, or MXG_TOKEN_LOGIN for the compat
+ * SSO's login tokens). */
+enum mxg_code_take mxg_oauth_code_take(struct mxg_oauth *p, enum mxg_token_kind kind,
+				       const char *code, long long now_ms, struct mxg_arena *arena,
+				       struct mxg_oauth_code_grant *g, struct mxg_error *err);
+
+/* The compat login's pseudo-client, and its SSO login tokens: a login
+ * token for b's user, to be sent back to redirect_url. */
+#define MXG_COMPAT_CLIENT "legacy"
+#define MXG_LOGIN_TOKEN_LIFETIME_MS (2 * 60 * 1000)
+int mxg_oauth_login_token_issue(struct mxg_oauth *p, const char *redirect_url,
+				const struct mxg_oauth_browser *b, char token[MXG_TOKEN_SIZE],
+				struct mxg_error *err);
 
 /* Record the session a code gave (so a replay of it can end it). */
 int mxg_oauth_code_session(struct mxg_oauth *p, const char *code, const char *session_id,

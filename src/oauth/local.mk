@@ -13,6 +13,7 @@ libmxgate_la_SOURCES += \
 	src/oauth/api-registration.c \
 	src/oauth/api-revoke.c \
 	src/oauth/api-selfservice.c \
+	src/oauth/api-sso.c \
 	src/oauth/api-token.c \
 	src/oauth/api-userinfo.c \
 	src/oauth/authorize.c src/oauth/authorize.h \

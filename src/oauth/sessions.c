@@ -404,28 +404,42 @@ json_t *mxg_oauth_sessions_of(struct mxg_oauth *p, const char *user_id, struct m
 	return list;
 }
 
-int mxg_oauth_sessions_end_user(struct mxg_oauth *p, const char *user_id, const char *id,
-				long long now_ms, struct mxg_error *err)
+int mxg_oauth_sessions_end_all(struct mxg_db *db, const char *user_id, long long now_ms,
+			       struct mxg_error *err)
 {
 	char now[24];
-	const char *const one[] = { user_id, now, id };
 	const char *const all[] = { user_id, now };
 	struct mxg_db_result *res = NULL;
 	int n;
 
 	num(now, now_ms);
-	if (id != NULL ?
-	    mxg_db_query(p->db, "UPDATE oauth_sessions SET finished_at = $2 WHERE user_id = $1"
-			 " AND id = $3 AND finished_at IS NULL", 3, one, &res, err) < 0 :
-	    mxg_db_query(p->db, "UPDATE oauth_sessions SET finished_at = $2 WHERE user_id = $1"
+	if (mxg_db_query(db, "UPDATE oauth_sessions SET finished_at = $2 WHERE user_id = $1"
 			 " AND finished_at IS NULL", 2, all, &res, err) < 0)
 		return -1;
 	n = (int)mxg_db_result_affected(res);
 	mxg_db_result_free(&res);
-	if (id == NULL &&
-	    mxg_db_query(p->db, "UPDATE oauth_browser_sessions SET finished_at = $2"
+	if (mxg_db_query(db, "UPDATE oauth_browser_sessions SET finished_at = $2"
 			 " WHERE user_id = $1 AND finished_at IS NULL", 2, all, NULL, err) < 0)
 		return -1;
+	return n;
+}
+
+int mxg_oauth_sessions_end_user(struct mxg_oauth *p, const char *user_id, const char *id,
+				long long now_ms, struct mxg_error *err)
+{
+	char now[24];
+	const char *const one[] = { user_id, now, id };
+	struct mxg_db_result *res = NULL;
+	int n;
+
+	if (id == NULL)
+		return mxg_oauth_sessions_end_all(p->db, user_id, now_ms, err);
+	num(now, now_ms);
+	if (mxg_db_query(p->db, "UPDATE oauth_sessions SET finished_at = $2 WHERE user_id = $1"
+			 " AND id = $3 AND finished_at IS NULL", 3, one, &res, err) < 0)
+		return -1;
+	n = (int)mxg_db_result_affected(res);
+	mxg_db_result_free(&res);
 	return n;
 }
 

@@ -96,6 +96,12 @@ json_t *mxg_oauth_sessions_of(struct mxg_oauth *p, const char *user_id, struct m
 int mxg_oauth_sessions_end_user(struct mxg_oauth *p, const char *user_id, const char *id,
 				long long now_ms, struct mxg_error *err);
 
+/* The same for every session and browser login of user_id, on db
+ * directly (the CLI, which has no provider): the count, or -1 + err. */
+struct mxg_db;
+int mxg_oauth_sessions_end_all(struct mxg_db *db, const char *user_id, long long now_ms,
+			       struct mxg_error *err);
+
 /* End the sessions client_id got through the browser login id_hash
  * (RP-initiated logout); -1 + err. */
 int mxg_oauth_sessions_end_browser(struct mxg_oauth *p, const char *id_hash,

@@ -18,6 +18,7 @@ static const char *const prefixes[MXG_TOKEN_KINDS] = {
 	[MXG_TOKEN_COMPAT_ACCESS] = "mxct",
 	[MXG_TOKEN_COMPAT_REFRESH] = "mxcr",
 	[MXG_TOKEN_BROWSER] = "mxbs",
+	[MXG_TOKEN_LOGIN] = "mxlt",
 };
 
 static const char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

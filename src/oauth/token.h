@@ -24,6 +24,7 @@ enum mxg_token_kind {
 	MXG_TOKEN_COMPAT_ACCESS,	/* mxct_: compat login access token */
 	MXG_TOKEN_COMPAT_REFRESH,	/* mxcr_: compat login refresh token */
 	MXG_TOKEN_BROWSER,		/* mxbs_: a browser's login session cookie */
+	MXG_TOKEN_LOGIN,		/* mxlt_: m.login.token of the compat SSO login */
 	MXG_TOKEN_KINDS
 };
 

@@ -480,3 +480,20 @@ int mxg_local_account_set_password(struct mxg_db *db, const struct mxg_local_set
 	mxg_db_result_free(&res);
 	return rc;
 }
+
+int mxg_local_account_lock(struct mxg_db *db, const char *localpart, bool lock,
+			   struct mxg_error *err)
+{
+	char now[24];
+	const char *const params[] = { localpart, lock ? now : NULL };
+	struct mxg_db_result *res = NULL;
+	int rc;
+
+	snprintf(now, sizeof(now), "%lld", now_ms());
+	if (mxg_db_query(db, "UPDATE local_accounts SET locked_at = $2 WHERE localpart = $1", 2,
+			 params, &res, err) < 0)
+		return -1;
+	rc = mxg_db_result_affected(res) == 1;
+	mxg_db_result_free(&res);
+	return rc;
+}

@@ -68,4 +68,9 @@ int mxg_local_account_set_password(struct mxg_db *db, const struct mxg_local_set
 				   const char *localpart, const char *password,
 				   struct mxg_error *err);
 
+/* Lock (or unlock) an account: 1 done, 0 no such account, -1 + err.  A
+ * locked account cannot log in; its sessions are the caller's to end. */
+int mxg_local_account_lock(struct mxg_db *db, const char *localpart, bool lock,
+			   struct mxg_error *err);
+
 #endif

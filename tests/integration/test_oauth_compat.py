@@ -250,5 +250,85 @@ def code_flow_provisions_the_device():
           i.get("device_id") == "OAUTHDEV01" and i.get("username") == "alice", i)
 
 
+def cookie_headers(jar, extra=None):
+    h = dict(extra or {})
+    if jar:
+        h["Cookie"] = "; ".join("%s=%s" % kv for kv in jar.items())
+    return h
+
+
+def keep_cookies(jar, r):
+    for k, v in r.raw_headers:
+        if k.lower() == "set-cookie":
+            name, value = v.split(";")[0].split("=", 1)
+            jar[name] = value
+    return r
+
+
+@test
+def compat_sso_login():
+    if not peer_ready():
+        return
+    with HomeserverPeer("example.org") as hs:
+        hs.behave(mas_secret=HS_SECRET)
+        with Daemon(CONFIG, subst={"HS": hs.base_url}) as d:
+            back = "https://client.example/after?x=1"
+            start = d.get("/_matrix/client/v3/login/sso/redirect?" +
+                          urllib.parse.urlencode({"redirectUrl": back}), port=d.ports["PORT2"])
+            loc = start.headers.get("location", "")
+            check("login/sso/redirect sends the browser to the provider's /sso",
+                  start.status == 302 and loc.startswith("http://127.0.0.1:%d/sso?" % d.port),
+                  start)
+            missing = d.get("/_matrix/client/v3/login/sso/redirect", port=d.ports["PORT2"])
+            check("without redirectUrl: 400 M_MISSING_PARAM",
+                  missing.status == 400 and missing.json.get("errcode") == "M_MISSING_PARAM",
+                  missing)
+            jar = {}
+            path = loc[len("http://127.0.0.1:%d" % d.port):]
+            page = keep_cookies(jar, d.get(path, headers=cookie_headers(jar)))
+            check("an anonymous browser gets the login page, carrying the address",
+                  page.status == 200 and b'name="password"' in page.body and
+                  b'value="sso"' in page.body, page)
+            r = keep_cookies(jar, d.post("/login", urllib.parse.urlencode({
+                "csrf": jar.get("mxgate_csrf", ""), "next": "sso", "redirect_url": back,
+                "username": "alice", "password": PASSWORD}),
+                headers=cookie_headers(jar, FORM)))
+            check("after the login, back to the SSO confirmation",
+                  r.status == 303 and r.headers.get("location", "").startswith("/sso?"), r)
+            confirm = keep_cookies(jar, d.get(r.headers.get("location", "/sso"),
+                                              headers=cookie_headers(jar)))
+            check("the confirmation names the application's host",
+                  confirm.status == 200 and b'id="host">client.example<' in confirm.body,
+                  confirm)
+            forged = d.post("/sso", urllib.parse.urlencode({"redirect_url": back}),
+                            headers=cookie_headers(jar, FORM))
+            check("confirming without the CSRF token: 403", forged.status == 403, forged)
+            done = keep_cookies(jar, d.post("/sso", urllib.parse.urlencode({
+                "csrf": jar["mxgate_csrf"], "redirect_url": back}),
+                headers=cookie_headers(jar, FORM)))
+            target = done.headers.get("location", "")
+            token = urllib.parse.parse_qs(urllib.parse.urlsplit(target).query).get(
+                "loginToken", [""])[0]
+            check("confirmed: back at the address with a loginToken",
+                  done.status == 303 and target.startswith(back + "&loginToken=mxlt_"), done)
+            login_tok = d.post("/_matrix/client/v3/login", {"type": "m.login.token",
+                                                             "token": token},
+                               port=d.ports["PORT2"])
+            j = login_tok.json or {}
+            check("m.login.token with it: logged in as alice with a compat token and a device",
+                  login_tok.status == 200 and j.get("user_id") == "@alice:example.org" and
+                  j.get("access_token", "").startswith("mxct_") and j.get("device_id"),
+                  login_tok)
+            check("the device is provisioned at the homeserver",
+                  j.get("device_id") in provisioned(hs).get("devices", {}).get("alice", []),
+                  provisioned(hs))
+            twice = d.post("/_matrix/client/v3/login", {"type": "m.login.token", "token": token},
+                           port=d.ports["PORT2"])
+            check("the login token works once: then 403 M_FORBIDDEN",
+                  twice.status == 403 and twice.json.get("errcode") == "M_FORBIDDEN", twice)
+            log = d.log_text()
+    check("no login token in the log", "mxlt_" not in log, log[-1500:])
+
+
 if __name__ == "__main__":
     main()

@@ -19,7 +19,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import crypt  # Debian 12's Python still has it; the hashes come from libxcrypt
 
-from harness import Daemon, check, main, test, tmp_dir
+from harness import Daemon, check, main, run_cli, test, tmp_dir
 from validation_env import SMTP_PASSWORD, Peer, mail_files, wait_mail
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -198,6 +198,19 @@ def registration_from_prompt_create():
             headers=FORM)
         check("tokens for the new account", tok.status == 200 and "access_token" in tok.json,
               tok)
+        bearer = {"Authorization": "Bearer " + (tok.json or {}).get("access_token", "")}
+        before = e.d.get("/oauth2/userinfo", headers=bearer)
+        lock = run_cli("accounts", "lock", "newbie", "-c", e.d.config_path)
+        after = e.d.get("/oauth2/userinfo", headers=bearer)
+        refused = e.post("/login", {"username": "newbie", "password": STRONG})
+        unlock = run_cli("accounts", "unlock", "newbie", "-c", e.d.config_path)
+        back = e.post("/login", {"username": "newbie", "password": STRONG})
+        check("mxgate accounts lock ends the account's sessions: its token is dead at once",
+              before.status == 200 and lock.returncode == 0 and "1 session" in lock.stdout and
+              after.status == 401, (before, lock.stdout + lock.stderr, after))
+        check("a locked account cannot log in; unlocked it can again",
+              refused.status == 401 and unlock.returncode == 0 and back.status == 200,
+              (refused, back))
         again = e.post("/register/verify", dict(q, id=rid, code=code))
         check("the code cannot be used twice", again.status == 400, again)
         dup = e.post("/register", dict(q, username="newbie", email="o@example.org",
