@@ -147,8 +147,13 @@ void mxg_oauth_api_signup(struct mxg_req *r)
 			.purpose = "register", .localpart = lp, .email = email,
 			.password_hash = hash, .hash_version = (int)p->local->hash_version,
 		}, id, &err) < 0) {
-		mxg_error("oauth: registration of %s: %s", lp, err.msg);
 		free(hash);
+		if (err.code == MXG_EMAILCODE_ERR_LIMIT) {
+			mxg_info("oauth: registration of %s: %s", lp, err.msg);
+			mxg_oauth_error_page(r, 429, "error_too_many_codes", NULL);
+			return;
+		}
+		mxg_error("oauth: registration of %s: %s", lp, err.msg);
 		mxg_oauth_error_page(r, 503, "error_mail", NULL);
 		return;
 	}
@@ -246,7 +251,7 @@ void mxg_oauth_api_recover(struct mxg_req *r)
 		/* The same page either way: it must not tell which addresses
 		 * have accounts.  A made-up id matches no code. */
 		if (found > 0)
-			mxg_error("oauth: recovery mail to an account's address: %s", err.msg);
+			mxg_warning("oauth: recovery code for %s not sent: %s", lp, err.msg);
 		if (mxg_random_token(id, MXG_EMAILCODE_ID_LEN) < 0)
 			id[0] = '\0';
 	} else {

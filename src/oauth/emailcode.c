@@ -19,6 +19,9 @@
 
 #define CODE_LIFETIME_MS (10 * 60 * 1000)
 #define MAX_ATTEMPTS_SQL "5"
+/* Codes one address receives in CODE_LIFETIME_MS at most: a mailbox is
+ * not to be flooded through us. */
+#define MAX_CODES_PER_ADDRESS 3
 
 static void code_hash(const char *id, const char *code, char out[MXG_SHA256_HEX_SIZE])
 {
@@ -40,6 +43,23 @@ int mxg_emailcode_send(struct mxg_oauth *p, const struct mxg_emailcode_pending *
 	long long now_ms = mxg_oauth_now_ms();
 	int rc;
 
+	{
+		/* Shared by every replica: the database counts. */
+		char since[24];
+		const char *const q[] = { w->email, since };
+		struct mxg_db_result *res = NULL;
+		long long recent;
+
+		snprintf(since, sizeof(since), "%lld", now_ms - CODE_LIFETIME_MS);
+		if (mxg_db_query(p->db, "SELECT COUNT(*) FROM local_account_codes WHERE email = $1"
+				 " AND created_at > $2", 2, q, &res, err) < 0)
+			return -1;
+		recent = strtoll(mxg_db_result_get(res, 0, 0), NULL, 10);
+		mxg_db_result_free(&res);
+		if (recent >= MAX_CODES_PER_ADDRESS)
+			return mxg_error_set(err, MXG_EMAILCODE_ERR_LIMIT, "%lld codes went to this "
+					     "address in 10 minutes", recent);
+	}
 	if (mxg_random_token(id, MXG_EMAILCODE_ID_LEN) < 0 || mxg_random_bytes(raw, 4) < 0)
 		return mxg_error_set(err, 5, "no randomness for a code");
 	/* 2^32 % 10^6 leaves a bias of under 0.1 %: harmless for a code of

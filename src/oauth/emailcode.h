@@ -26,6 +26,10 @@ struct mxg_emailcode_pending {
 	int hash_version;
 };
 
+/* err->code when an address had its share of codes (3 in 10 minutes,
+ * counted in the database, so across replicas). */
+#define MXG_EMAILCODE_ERR_LIMIT 1001
+
 /* Record a code for what (password_hash may be NULL) and mail it to
  * what->email; id_r gets the id for the form.  -1 + err. */
 int mxg_emailcode_send(struct mxg_oauth *p, const struct mxg_emailcode_pending *what,

@@ -34,4 +34,5 @@ libmxgate_la_SOURCES += \
 	src/oauth/sessions.c src/oauth/sessions.h \
 	src/oauth/token.c src/oauth/token.h
 
-check_PROGRAMS += tests/unit/test-oauth-token tests/unit/test-jose tests/unit/test-oauth-scope
+check_PROGRAMS += tests/unit/test-oauth-token tests/unit/test-jose tests/unit/test-oauth-scope \
+	tests/unit/test-oauth-keys tests/unit/test-oauth-authorize

@@ -277,6 +277,17 @@ def password_recovery():
                                           "password": "Third horse 99"})
         check("an expired code: 400, start again", late.status == 400 and
               b"expired" in late.body, late)
+        fourth = e.post("/recover", {"email": "carol@example.org"})
+        check("a fourth recovery in ten minutes: the same page, but no mail (3 codes per "
+              "address, counted in the database)",
+              fourth.status == 200 and not wait_mail(e.mail_dir, 4, 2), e.mails())
+        for i in range(3):
+            e.post("/register", {"username": "flood%d" % i, "email": "flood@example.org",
+                                 "password": STRONG})
+        flood = e.post("/register", {"username": "flood9", "email": "flood@example.org",
+                                     "password": STRONG})
+        check("a fourth registration code for one address in ten minutes: 429",
+              flood.status == 429 and b"Too many codes" in flood.body, flood)
 
 
 @test

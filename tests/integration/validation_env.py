@@ -72,9 +72,9 @@ def mail_files(mail_dir):
                   key=lambda p: int(re.search(r"mail-(\d+)", p).group(1)))
 
 
-def wait_mail(mail_dir, n):
+def wait_mail(mail_dir, n, timeout=10):
     """The n-th delivered mail (1-based) as an email.message, or None."""
-    if not wait_for(lambda: len(mail_files(mail_dir)) >= n, 10):
+    if not wait_for(lambda: len(mail_files(mail_dir)) >= n, timeout):
         return None
     with open(mail_files(mail_dir)[n - 1], "rb") as f:
         return email.message_from_binary_file(f, policy=email.policy.default)
