@@ -2,9 +2,11 @@
  * api-compat.c: the compat login of the provider (login.interception:
  * oauth), for clients that do not speak OAuth while the homeserver
  * delegates its authentication to mxgate (MSC3861): GET and POST
- * /_matrix/client/{r0,v3}/login, /logout, /logout/all and /refresh.
+ * /_matrix/client/{r0,v3}/login (m.login.password, and m.login.token after
+ * the SSO round trip of login/sso/redirect and the provider's /sso page,
+ * api-sso.c), /logout, /logout/all and /refresh.
  *
- * A password login is a session of the provider of kind "compat" (client
+ * A login is a session of the provider of kind "compat" (client
  * "legacy", the full client API scope) with a device of its own, which
  * introspection reports as device_id; without refresh_token: true its
  * access token does not expire, as a homeserver's own would not.  Outside
@@ -30,7 +32,6 @@
 #include "oauth/scope.h"
 #include "oauth/sessions.h"
 
-#define COMPAT_CLIENT MXG_COMPAT_CLIENT
 #define DEVICE_ID_LEN 10
 #define MAX_DEVICE_ID 255
 
@@ -218,7 +219,7 @@ void mxg_oauth_compat_login(struct mxg_req *r)
 		return;
 	}
 	if (mxg_oauth_session_create(p, &(struct mxg_oauth_session_spec){
-			.kind = "compat", .client_id = COMPAT_CLIENT, .user_id = user_id,
+			.kind = "compat", .client_id = MXG_COMPAT_CLIENT, .user_id = user_id,
 			.scope = MXG_SCOPE_API, .device_id = device,
 			.auth_time_ms = mxg_oauth_now_ms(), .ip = mxg_req_client_ip(r),
 			.user_agent = mxg_req_header(r, "User-Agent"), .refresh = refresh,
@@ -352,8 +353,8 @@ void mxg_oauth_compat_refresh(struct mxg_req *r)
 		return;
 	}
 	mxg_error_clear(&err);
-	switch (mxg_oauth_refresh(p, json_string_value(token), COMPAT_CLIENT, mxg_oauth_now_ms(),
-				  mxg_req_arena(r), &info, &auth_time, &t, &err)) {
+	switch (mxg_oauth_refresh(p, json_string_value(token), MXG_COMPAT_CLIENT,
+				  mxg_oauth_now_ms(), mxg_req_arena(r), &info, &auth_time, &t, &err)) {
 	case MXG_REFRESH_OK:
 		break;
 	case MXG_REFRESH_ERROR:
