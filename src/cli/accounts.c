@@ -83,8 +83,10 @@ static int lock_account(const struct mxg_config *cfg, const char *lp, bool lock)
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
+		/* The homeserver keeps the devices: the CLI makes no calls to
+		 * it (the daemon's revocation or logout would). */
 		ended = mxg_oauth_sessions_end_all(db, user_id, (long long)ts.tv_sec * 1000 +
-						   ts.tv_nsec / 1000000, &err);
+						   ts.tv_nsec / 1000000, NULL, &err);
 		if (ended < 0)
 			rc = -1;
 	}

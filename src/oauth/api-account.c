@@ -18,6 +18,7 @@
 #include "oauth/browser.h"
 #include "oauth/oauth.h"
 #include "oauth/pages.h"
+#include "oauth/provision.h"
 #include "oauth/sessions.h"
 
 static const char *when(struct mxg_arena *a, long long ms)
@@ -108,6 +109,7 @@ void mxg_oauth_api_account_sessions(struct mxg_req *r)
 	struct mxg_form form;
 	struct mxg_error err;
 	const char *id;
+	json_t *gone;
 	int have, n;
 
 	if (mxg_oauth_read_form(r, &form) < 0)
@@ -124,7 +126,9 @@ void mxg_oauth_api_account_sessions(struct mxg_req *r)
 	}
 	id = mxg_form_param(&form, "session");
 	mxg_error_clear(&err);
-	n = mxg_oauth_sessions_end_user(p, b.user_id, id, mxg_oauth_now_ms(), &err);
+	gone = json_array();
+	n = mxg_oauth_sessions_end_user(p, b.user_id, id, mxg_oauth_now_ms(), gone, &err);
+	mxg_oauth_devices_gone(p, gone, mxg_req_arena(r));
 	if (n < 0) {
 		mxg_error("oauth: ending sessions: %s", err.msg);
 		mxg_oauth_error_page(r, 503, "error_unavailable", NULL);

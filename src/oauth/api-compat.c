@@ -303,6 +303,7 @@ void mxg_oauth_compat_logout(struct mxg_req *r)
 	struct mxg_oauth *p = mxg_req_app(r)->oauth;
 	struct mxg_oauth_token_info info;
 	struct mxg_error err;
+	json_t *gone;
 	bool all;
 	int n;
 
@@ -314,17 +315,16 @@ void mxg_oauth_compat_logout(struct mxg_req *r)
 		return;
 	all = strstr(mxg_req_path(r), "/logout/all") != NULL;
 	mxg_error_clear(&err);
-	n = all ? mxg_oauth_sessions_end_user(p, info.user_id, NULL, mxg_oauth_now_ms(), &err) :
-	      mxg_oauth_session_end(p, info.session_id, mxg_oauth_now_ms(), &err);
+	gone = json_array();
+	n = all ? mxg_oauth_sessions_end_user(p, info.user_id, NULL, mxg_oauth_now_ms(), gone,
+					      &err) :
+	      mxg_oauth_session_end(p, info.session_id, mxg_oauth_now_ms(), gone, &err);
+	mxg_oauth_devices_gone(p, gone, mxg_req_arena(r));
 	if (n < 0) {
 		mxg_error("compat logout: %s", err.msg);
 		mxg_reply_error(r, 503, "M_UNKNOWN", "The database is unavailable");
 		return;
 	}
-	if (!all && mxg_oauth_provision_device_gone(p, info.user_id, info.device_id,
-						    mxg_req_arena(r), &err) < 0)
-		mxg_warning("compat logout: deleting device %s at the homeserver: %s",
-			    info.device_id, err.msg);
 	mxg_info("compat logout: %s%s", info.user_id, all ? ", every session" : "");
 	mxg_reply_json(r, 200, json_object());
 }
@@ -360,6 +360,13 @@ void mxg_oauth_compat_refresh(struct mxg_req *r)
 	case MXG_REFRESH_ERROR:
 		mxg_error("compat refresh: %s", err.msg);
 		mxg_reply_error(r, 503, "M_UNKNOWN", "The database is unavailable");
+		return;
+	case MXG_REFRESH_REPLAYED:
+		mxg_warning("compat refresh: a spent refresh token of session %s came back: the "
+			    "session is ended", info.session_id);
+		mxg_oauth_devices_gone(p, json_pack("[{s:s?, s:s?}]", "user_id", info.user_id,
+						    "device_id", info.device_id), mxg_req_arena(r));
+		unknown_token(r);
 		return;
 	default:
 		unknown_token(r);

@@ -25,6 +25,7 @@
 #include "oauth/keys.h"
 #include "oauth/oauth.h"
 #include "oauth/pages.h"
+#include "oauth/provision.h"
 #include "oauth/sessions.h"
 
 static const char *param(struct mxg_req *r, const struct mxg_form *form, const char *name)
@@ -125,9 +126,13 @@ void mxg_oauth_api_logout(struct mxg_req *r)
 		return;
 	}
 	if (have == 1) {
-		if (have_client)
+		if (have_client) {
+			json_t *gone = json_array();
+
 			(void)mxg_oauth_sessions_end_browser(p, b.id_hash, c.client_id,
-							     mxg_oauth_now_ms(), &err);
+							     mxg_oauth_now_ms(), gone, &err);
+			mxg_oauth_devices_gone(p, gone, mxg_req_arena(r));
+		}
 		(void)mxg_oauth_browser_end(p, r, b.id_hash);
 		mxg_info("oauth: %s signed out%s%s", b.user_id, have_client ? " from " : "",
 			 have_client ? c.client_id : "");

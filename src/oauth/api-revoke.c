@@ -41,16 +41,13 @@ void mxg_oauth_api_revoke(struct mxg_req *r)
 	}
 	mxg_error_clear(&err);
 	found = mxg_oauth_token_lookup(p, token, now, false, mxg_req_arena(r), &info, &err);
-	if (found > 0 && mxg_oauth_session_end(p, info.session_id, now, &err) == 0) {
-		mxg_info("oauth: session %s of client %s ended by revocation", info.session_id,
-			 info.client_id);
-		if (mxg_oauth_provision_device_gone(p, info.user_id, info.device_id,
-						    mxg_req_arena(r), &err) < 0) {
-			/* The session is over here; the device stays there. */
-			mxg_warning("oauth: deleting device %s at the homeserver: %s",
-				    info.device_id, err.msg);
-			mxg_error_clear(&err);
-		}
+	if (found > 0) {
+		json_t *gone = json_array();
+
+		if (mxg_oauth_session_end(p, info.session_id, now, gone, &err) == 0)
+			mxg_info("oauth: session %s of client %s ended by revocation",
+				 info.session_id, info.client_id);
+		mxg_oauth_devices_gone(p, gone, mxg_req_arena(r));
 	}
 	if (found < 0 || err.msg[0] != '\0') {
 		mxg_error("oauth: revocation: %s", err.msg);

@@ -27,6 +27,7 @@
 #include "oauth/emailcode.h"
 #include "oauth/oauth.h"
 #include "oauth/pages.h"
+#include "oauth/provision.h"
 #include "oauth/sessions.h"
 #include "stores/chain.h"
 #include "stores/local.h"
@@ -305,10 +306,14 @@ void mxg_oauth_api_recover_verify(struct mxg_req *r)
 		return;
 	}
 	rc = mxg_local_account_set_password(p->db, p->local, w.localpart, password, &err);
-	if (rc == 1)
+	if (rc == 1) {
+		json_t *gone = json_array();
+
 		rc = mxg_oauth_sessions_end_user(p, mxg_arena_printf(mxg_req_arena(r), "@%s:%s",
 						 w.localpart, p->cfg->server_name), NULL,
-						 mxg_oauth_now_ms(), &err) < 0 ? -1 : 1;
+						 mxg_oauth_now_ms(), gone, &err) < 0 ? -1 : 1;
+		mxg_oauth_devices_gone(p, gone, mxg_req_arena(r));
+	}
 	if (rc != 1) {
 		mxg_error("oauth: recovery of %s: %s", w.localpart, err.msg);
 		mxg_oauth_error_page(r, 503, "error_unavailable", NULL);

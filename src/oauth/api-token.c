@@ -190,10 +190,14 @@ static void grant_authorization_code(struct mxg_req *r, const struct mxg_oauth_c
 		break;
 	case MXG_CODE_REPLAYED:
 		/* RFC 6749 4.1.2: what the code gave is no longer trusted. */
-		if (g.session_id != NULL && strcmp(g.client_id, c->client_id) == 0 &&
-		    mxg_oauth_session_end(p, g.session_id, now, &err) == 0)
-			mxg_warning("oauth: a code of client %s was used twice: session %s ended",
-				    c->client_id, g.session_id);
+		if (g.session_id != NULL && strcmp(g.client_id, c->client_id) == 0) {
+			json_t *gone = json_array();
+
+			if (mxg_oauth_session_end(p, g.session_id, now, gone, &err) == 0)
+				mxg_warning("oauth: a code of client %s was used twice: session %s "
+					    "ended", c->client_id, g.session_id);
+			mxg_oauth_devices_gone(p, gone, mxg_req_arena(r));
+		}
 		mxg_oauth_reply_error(r, 400, "invalid_grant", "The code was used before");
 		return;
 	case MXG_CODE_EXPIRED:
@@ -255,6 +259,8 @@ static void grant_refresh_token(struct mxg_req *r, const struct mxg_oauth_client
 	case MXG_REFRESH_REPLAYED:
 		mxg_warning("oauth: a spent refresh token of session %s (client %s) came back: "
 			    "the session is ended", info.session_id, c->client_id);
+		mxg_oauth_devices_gone(p, json_pack("[{s:s?, s:s?}]", "user_id", info.user_id,
+						    "device_id", info.device_id), mxg_req_arena(r));
 		mxg_oauth_reply_error(r, 400, "invalid_grant", "The refresh token was used before");
 		return;
 	case MXG_REFRESH_INVALID:

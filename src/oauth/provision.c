@@ -180,3 +180,21 @@ int mxg_oauth_provision_device_gone(struct mxg_oauth *p, const char *user_id,
 	mxg_buf_free(&b);
 	return rc;
 }
+
+void mxg_oauth_devices_gone(struct mxg_oauth *p, json_t *gone, struct mxg_arena *arena)
+{
+	struct mxg_error err;
+	size_t i;
+	json_t *g;
+
+	json_array_foreach(gone, i, g) {
+		const char *user = json_string_value(json_object_get(g, "user_id"));
+		const char *device = json_string_value(json_object_get(g, "device_id"));
+
+		mxg_error_clear(&err);
+		if (mxg_oauth_provision_device_gone(p, user, device, arena, &err) < 0)
+			mxg_warning("oauth: deleting device %s of %s at the homeserver: %s", device,
+				    user, err.msg);
+	}
+	json_decref(gone);
+}

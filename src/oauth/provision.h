@@ -14,6 +14,8 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "core/error.h"
 
 struct mxg_arena;
@@ -36,5 +38,11 @@ int mxg_oauth_provision_login(struct mxg_oauth *p, const char *user_id, const ch
 int mxg_oauth_provision_device_gone(struct mxg_oauth *p, const char *user_id,
 				    const char *device_id, struct mxg_arena *arena,
 				    struct mxg_error *err);
+
+/* Forget at the homeserver the devices of sessions that ended: gone is
+ * what the session-ending functions collected ([{user_id, device_id}]);
+ * it is released.  A failure is logged, not returned: the sessions are
+ * over here whatever the homeserver says. */
+void mxg_oauth_devices_gone(struct mxg_oauth *p, json_t *gone, struct mxg_arena *arena);
 
 #endif

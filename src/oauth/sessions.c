@@ -193,15 +193,45 @@ int mxg_oauth_token_lookup(struct mxg_oauth *p, const char *token, long long now
 	return 1;
 }
 
+/* The (user_id, device_id) rows an UPDATE ... RETURNING gave, those with a
+ * device, appended to gone (may be NULL); the count of rows. */
+static int collect(struct mxg_db_result *res, json_t *gone)
+{
+	size_t n = mxg_db_result_rows(res);
+
+	for (size_t i = 0; gone != NULL && i < n; i++)
+		if (mxg_db_result_get(res, i, 0) != NULL && mxg_db_result_get(res, i, 1) != NULL)
+			json_array_append_new(gone, json_pack("{s:s, s:s}", "user_id",
+							      mxg_db_result_get(res, i, 0),
+							      "device_id",
+							      mxg_db_result_get(res, i, 1)));
+	return (int)n;
+}
+
+/* Run an ending UPDATE (it RETURNs user_id, device_id): the count, or -1. */
+static int end_where(struct mxg_db *db, const char *sql, size_t nparams,
+		     const char *const *params, json_t *gone, struct mxg_error *err)
+{
+	struct mxg_db_result *res = NULL;
+	int n;
+
+	if (mxg_db_query(db, sql, nparams, params, &res, err) < 0)
+		return -1;
+	n = collect(res, gone);
+	mxg_db_result_free(&res);
+	return n;
+}
+
 int mxg_oauth_session_end(struct mxg_oauth *p, const char *session_id, long long now_ms,
-			  struct mxg_error *err)
+			  json_t *gone, struct mxg_error *err)
 {
 	char now[24];
 	const char *const params[] = { session_id, now };
 
 	num(now, now_ms);
-	return mxg_db_query(p->db, "UPDATE oauth_sessions SET finished_at = $2"
-			    " WHERE id = $1 AND finished_at IS NULL", 2, params, NULL, err);
+	return end_where(p->db, "UPDATE oauth_sessions SET finished_at = $2 WHERE id = $1 AND"
+			 " finished_at IS NULL RETURNING user_id, device_id", 2, params, gone,
+			 err) < 0 ? -1 : 0;
 }
 
 /* Issue a new pair for session_id on conn, spend old_hash (naming the new
@@ -405,19 +435,17 @@ json_t *mxg_oauth_sessions_of(struct mxg_oauth *p, const char *user_id, struct m
 }
 
 int mxg_oauth_sessions_end_all(struct mxg_db *db, const char *user_id, long long now_ms,
-			       struct mxg_error *err)
+			       json_t *gone, struct mxg_error *err)
 {
 	char now[24];
 	const char *const all[] = { user_id, now };
-	struct mxg_db_result *res = NULL;
 	int n;
 
 	num(now, now_ms);
-	if (mxg_db_query(db, "UPDATE oauth_sessions SET finished_at = $2 WHERE user_id = $1"
-			 " AND finished_at IS NULL", 2, all, &res, err) < 0)
+	n = end_where(db, "UPDATE oauth_sessions SET finished_at = $2 WHERE user_id = $1 AND"
+		      " finished_at IS NULL RETURNING user_id, device_id", 2, all, gone, err);
+	if (n < 0)
 		return -1;
-	n = (int)mxg_db_result_affected(res);
-	mxg_db_result_free(&res);
 	if (mxg_db_query(db, "UPDATE oauth_browser_sessions SET finished_at = $2"
 			 " WHERE user_id = $1 AND finished_at IS NULL", 2, all, NULL, err) < 0)
 		return -1;
@@ -425,32 +453,28 @@ int mxg_oauth_sessions_end_all(struct mxg_db *db, const char *user_id, long long
 }
 
 int mxg_oauth_sessions_end_user(struct mxg_oauth *p, const char *user_id, const char *id,
-				long long now_ms, struct mxg_error *err)
+				long long now_ms, json_t *gone, struct mxg_error *err)
 {
 	char now[24];
 	const char *const one[] = { user_id, now, id };
-	struct mxg_db_result *res = NULL;
-	int n;
 
 	if (id == NULL)
-		return mxg_oauth_sessions_end_all(p->db, user_id, now_ms, err);
+		return mxg_oauth_sessions_end_all(p->db, user_id, now_ms, gone, err);
 	num(now, now_ms);
-	if (mxg_db_query(p->db, "UPDATE oauth_sessions SET finished_at = $2 WHERE user_id = $1"
-			 " AND id = $3 AND finished_at IS NULL", 3, one, &res, err) < 0)
-		return -1;
-	n = (int)mxg_db_result_affected(res);
-	mxg_db_result_free(&res);
-	return n;
+	return end_where(p->db, "UPDATE oauth_sessions SET finished_at = $2 WHERE user_id = $1"
+			 " AND id = $3 AND finished_at IS NULL RETURNING user_id, device_id", 3,
+			 one, gone, err);
 }
 
 int mxg_oauth_sessions_end_browser(struct mxg_oauth *p, const char *id_hash,
-				   const char *client_id, long long now_ms, struct mxg_error *err)
+				   const char *client_id, long long now_ms, json_t *gone,
+				   struct mxg_error *err)
 {
 	char now[24];
 	const char *const params[] = { id_hash, now, client_id };
 
 	num(now, now_ms);
-	return mxg_db_query(p->db, "UPDATE oauth_sessions SET finished_at = $2 WHERE"
-			    " browser_session = $1 AND client_id = $3 AND finished_at IS NULL", 3,
-			    params, NULL, err);
+	return end_where(p->db, "UPDATE oauth_sessions SET finished_at = $2 WHERE"
+			 " browser_session = $1 AND client_id = $3 AND finished_at IS NULL"
+			 " RETURNING user_id, device_id", 3, params, gone, err) < 0 ? -1 : 0;
 }

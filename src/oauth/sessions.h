@@ -91,24 +91,32 @@ enum mxg_refresh_result mxg_oauth_refresh(struct mxg_oauth *p, const char *refre
  * user_agent}] (times in ms); NULL + err. */
 json_t *mxg_oauth_sessions_of(struct mxg_oauth *p, const char *user_id, struct mxg_error *err);
 
+/*
+ * Ending sessions: each function below appends {user_id, device_id} of
+ * every ended session that had a device to gone (a JSON array; NULL: not
+ * wanted), for the homeserver to forget those devices
+ * (mxg_oauth_devices_gone).
+ */
+
 /* End user_id's session id (1), or all of them and the browser logins
  * too with id NULL (the count); 0 when nothing was live, -1 + err. */
 int mxg_oauth_sessions_end_user(struct mxg_oauth *p, const char *user_id, const char *id,
-				long long now_ms, struct mxg_error *err);
+				long long now_ms, json_t *gone, struct mxg_error *err);
 
 /* The same for every session and browser login of user_id, on db
  * directly (the CLI, which has no provider): the count, or -1 + err. */
 struct mxg_db;
 int mxg_oauth_sessions_end_all(struct mxg_db *db, const char *user_id, long long now_ms,
-			       struct mxg_error *err);
+			       json_t *gone, struct mxg_error *err);
 
 /* End the sessions client_id got through the browser login id_hash
  * (RP-initiated logout); -1 + err. */
 int mxg_oauth_sessions_end_browser(struct mxg_oauth *p, const char *id_hash,
-				   const char *client_id, long long now_ms, struct mxg_error *err);
+				   const char *client_id, long long now_ms, json_t *gone,
+				   struct mxg_error *err);
 
 /* End a session (idempotent). */
 int mxg_oauth_session_end(struct mxg_oauth *p, const char *session_id, long long now_ms,
-			  struct mxg_error *err);
+			  json_t *gone, struct mxg_error *err);
 
 #endif

@@ -147,6 +147,9 @@ def compat_login_with_mas_provisioning():
                   replay.json.get("soft_logout") is False, replay)
             check("and that session is over", introspect(d, ref.json.get("access_token", ""))
                   .json == {"active": False})
+            check("its device deleted at the homeserver",
+                  j2.get("device_id") not in provisioned(hs).get("devices", {}).get("alice", []),
+                  provisioned(hs))
             bad = login(d, password="wrong")
             check("a wrong password: 403 M_FORBIDDEN",
                   bad.status == 403 and bad.json.get("errcode") == "M_FORBIDDEN", bad)
@@ -175,6 +178,9 @@ def compat_login_with_mas_provisioning():
                   everything.status == 200 and
                   introspect(d, b.get("access_token", "")).json == {"active": False},
                   everything)
+            left = provisioned(hs).get("devices", {}).get("alice", [])
+            check("and deletes every one of their devices at the homeserver",
+                  a.get("device_id") not in left and b.get("device_id") not in left, left)
             log = d.log_text()
     check("no password, token or shared secret in the log",
           PASSWORD not in log and HS_SECRET not in log and "mxct_" not in log and
