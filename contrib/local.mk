@@ -12,4 +12,5 @@ EXTRA_DIST += \
 	contrib/nginx-matrix-intercept.conf \
 	contrib/nginx-synapse-workers.conf \
 	contrib/traefik-mxgate.yml \
-	contrib/Caddyfile-mxgate
+	contrib/Caddyfile-mxgate \
+	contrib/synapse-delegation.md
