@@ -121,14 +121,31 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	static const char name[] = "www-authenticate:";
+	static const char retry[] = "retry-after:";
 	struct mxg_http_client_resp *resp = userdata;
 	size_t n = size * nmemb;
 
 	/* A new status line (after 100 Continue or a redirect) starts afresh. */
-	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0)
+	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0) {
 		resp->www_authenticate = false;
-	else if (n >= sizeof(name) - 1 && strncasecmp(ptr, name, sizeof(name) - 1) == 0)
+		resp->retry_after[0] = '\0';
+	} else if (n >= sizeof(name) - 1 && strncasecmp(ptr, name, sizeof(name) - 1) == 0) {
 		resp->www_authenticate = true;
+	} else if (n >= sizeof(retry) - 1 && strncasecmp(ptr, retry, sizeof(retry) - 1) == 0) {
+		/* Only delta-seconds are passed on: digits, nothing else. */
+		const char *v = ptr + sizeof(retry) - 1, *end = ptr + n;
+		size_t len;
+
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		len = 0;
+		while (v + len < end && v[len] >= '0' && v[len] <= '9')
+			len++;
+		if (len > 0 && len < sizeof(resp->retry_after)) {
+			memcpy(resp->retry_after, v, len);
+			resp->retry_after[len] = '\0';
+		}
+	}
 	return n;
 }
 

@@ -61,6 +61,7 @@ struct mxg_http_client_resp {
 	bool www_authenticate;		/* the answer carried WWW-Authenticate: on a
 					 * 401, HTTP-level credentials were refused
 					 * (RFC 7235), not an application's answer */
+	char retry_after[16];		/* its Retry-After (delta-seconds), or "" */
 };
 
 /*

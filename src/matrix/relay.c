@@ -30,6 +30,10 @@ void mxg_matrix_relay(struct mxg_req *r, const struct mxg_http_client_resp *resp
 		mxg_reply_error(r, 502, "M_UNKNOWN", "The homeserver gave a broken answer");
 		return;
 	}
+	/* A rate-limited client learns when to come back, as from the
+	 * homeserver itself. */
+	if (resp->retry_after[0] != '\0')
+		mxg_reply_header(r, "Retry-After", resp->retry_after);
 	mxg_reply_raw(r, (unsigned int)resp->status, "application/json",
 		      resp->body != NULL ? resp->body : "", resp->len);
 }

@@ -167,6 +167,12 @@ def jwt_login(peer):
               r.status == 200 and r.json.get("user_id") == "@alice:example.org", r)
         claims = [l.get("jwt_claims") for l in peer_logins(peer)[-3:]]
         check("every token unique (jti)", len({c.get("jti") for c in claims}) == 3, claims)
+        peer.behave(login_retry_after_s=7)
+        r = d.post(LOGIN, password_body(user("alice")))
+        check("the homeserver's 429 relayed with its Retry-After",
+              r.status == 429 and r.json.get("errcode") == "M_LIMIT_EXCEEDED" and
+              r.headers.get("retry-after") == "7", r)
+        peer.behave(login_retry_after_s=0)
         log = open(d.log_file, encoding="utf-8").read()
         check("neither password nor token in the log",
               PASSWORD not in log and SECRET not in log and "eyJ" not in log, log[-2000:])

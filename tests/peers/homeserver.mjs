@@ -36,6 +36,7 @@
 //   users          {localpart: password} for m.login.password (m.id.user only)
 //   flows          the flows GET /login answers (default token + jwt)
 //   login_delay_ms answer logins only after this long
+//   login_retry_after_s  answer logins 429 M_LIMIT_EXCEEDED with Retry-After
 //   GET /_test/logins -> every login body received, tokens and passwords
 //                        replaced by their lengths
 //
@@ -77,7 +78,7 @@
 //        {localpart: [device ids]}, calls: [{path, ok}]}
 //
 // To extend it, add an entry to ROUTES: "METHOD /path": handler(req, url, body)
-// returning [status, jsonBody] (or a Promise of it).
+// returning [status, jsonBody] or [status, jsonBody, headers] (or a Promise of it).
 
 import http from "node:http";
 import crypto from "node:crypto";
@@ -208,6 +209,10 @@ async function login(req, url, body) {
   const b = state.behaviour;
   state.logins.push({ ...redacted(body), x_forwarded_for: req.headers["x-forwarded-for"] ?? null });
   if (b.login_delay_ms) await delay(b.login_delay_ms);
+  if (b.login_retry_after_s)
+    return [429, { errcode: "M_LIMIT_EXCEEDED", error: "Too many requests",
+                   retry_after_ms: b.login_retry_after_s * 1000 },
+            { "Retry-After": String(b.login_retry_after_s) }];
   if (typeof body?.type !== "string") return [400, { errcode: "M_MISSING_PARAM", error: "type" }];
   if (body.type === "org.matrix.login.jwt") {
     if (!b.jwt) return [400, { errcode: "M_UNKNOWN", error: "Bad login type." }];
@@ -518,6 +523,7 @@ const server = http.createServer(async (req, res) => {
     return;
   }
   let status = 404, body = { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" };
+  let extraHeaders;
   try {
     const text = await readBody(req);
     let json = null;
@@ -528,13 +534,13 @@ const server = http.createServer(async (req, res) => {
       (PROFILE.test(url.pathname) && ["GET", "PUT"].includes(req.method) ? profile : undefined) ??
       (ADMIN_USER.test(url.pathname) ? adminRoute : undefined);
     if (json === undefined) [status, body] = [400, { errcode: "M_NOT_JSON", error: "not JSON" }];
-    else if (route) [status, body] = await route(req, url, json);
+    else if (route) [status, body, extraHeaders] = await route(req, url, json);
   } catch (e) {
     [status, body] = [500, { errcode: "M_UNKNOWN", error: String(e) }];
   }
   const out = JSON.stringify(body);
   res.writeHead(status, { "Content-Type": "application/json",
-                          "Content-Length": Buffer.byteLength(out) });
+                          "Content-Length": Buffer.byteLength(out), ...(extraHeaders ?? {}) });
   res.end(out);
 });
 
