@@ -97,6 +97,15 @@ size_t mxg_db_result_rows(const struct mxg_db_result *res);
 size_t mxg_db_result_cols(const struct mxg_db_result *res);
 /* Text of a cell, NULL for SQL NULL; valid until the result is freed. */
 const char *mxg_db_result_get(const struct mxg_db_result *res, size_t row, size_t col);
+/* The same as a number (0 for NULL), or copied into arena (NULL stays NULL). */
+long long mxg_db_result_ll(const struct mxg_db_result *res, size_t row, size_t col);
+struct mxg_arena;
+const char *mxg_db_result_dup(const struct mxg_db_result *res, size_t row, size_t col,
+			      struct mxg_arena *arena);
+
+/* v as a text parameter ($n are text). */
+#define MXG_DB_NUM_SIZE 24
+void mxg_db_num(char out[MXG_DB_NUM_SIZE], long long v);
 /* Rows changed by an INSERT/UPDATE/DELETE. */
 size_t mxg_db_result_affected(const struct mxg_db_result *res);
 void mxg_db_result_free(struct mxg_db_result **res);

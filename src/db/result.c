@@ -8,9 +8,11 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "db/db.h"
 #include "db/driver.h"
 
@@ -110,6 +112,26 @@ const char *mxg_db_result_get(const struct mxg_db_result *res, size_t row, size_
 	if (row >= res->rows || col >= res->cols)
 		return NULL;
 	return res->cells[row * res->cols + col];
+}
+
+long long mxg_db_result_ll(const struct mxg_db_result *res, size_t row, size_t col)
+{
+	const char *v = mxg_db_result_get(res, row, col);
+
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
+}
+
+const char *mxg_db_result_dup(const struct mxg_db_result *res, size_t row, size_t col,
+			      struct mxg_arena *arena)
+{
+	const char *v = mxg_db_result_get(res, row, col);
+
+	return v != NULL ? mxg_arena_strdup(arena, v) : NULL;
+}
+
+void mxg_db_num(char out[MXG_DB_NUM_SIZE], long long v)
+{
+	snprintf(out, MXG_DB_NUM_SIZE, "%lld", v);
 }
 
 size_t mxg_db_result_affected(const struct mxg_db_result *res)

@@ -8,6 +8,7 @@ libmxgate_la_SOURCES += \
 	src/http/health.c \
 	src/http/metrics.c src/http/metrics.h \
 	src/http/proxy.c src/http/proxy.h \
+	src/http/proxy-request.c src/http/proxy-request.h \
 	src/http/reply.c \
 	src/http/request.c \
 	src/http/resource.c \

@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "http/internal.h"
 #include "http/proxy.h"
+#include "http/proxy-request.h"
 
 #define PROXY_BUF	(64 * 1024)
 #define MAX_HEADERS	100
@@ -96,12 +97,7 @@ struct mxg_proxy {
 
 	/* what the thread needs, prepared on the event thread */
 	CURL *easy;
-	char *url;
-	const char *method;
-	struct curl_slist *req_headers;
-	bool has_body;
-	long long body_length;		/* -1: chunked */
-	bool head_only;
+	struct mxg_proxy_request req;
 };
 
 /* --- the hub --- */
@@ -210,8 +206,7 @@ static void px_unref(struct mxg_proxy *px)
 	clear_headers(px);
 	free(px->up);
 	free(px->down);
-	curl_slist_free_all(px->req_headers);
-	free(px->url);
+	mxg_proxy_request_clear(&px->req);
 	pthread_cond_destroy(&px->cond);
 	pthread_mutex_destroy(&px->lock);
 	free(px);
@@ -253,36 +248,6 @@ static bool wait_for_client(struct mxg_proxy *px, long long *waited_ms)
 	return true;
 }
 
-static bool hop_by_hop(const char *name, size_t len)
-{
-	static const char *const names[] = {
-		"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-		"proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strlen(names[i]) == len && strncasecmp(name, names[i], len) == 0)
-			return true;
-	return false;
-}
-
-/* Does a Connection header name this header (it is then hop-by-hop too)? */
-static bool named_by(const char *connection, const char *name, size_t len)
-{
-	const char *p = connection;
-
-	while (p != NULL && *p != '\0') {
-		size_t n;
-
-		p += strspn(p, " \t,");
-		n = strcspn(p, " \t,");
-		if (n == len && strncasecmp(p, name, len) == 0)
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 static void clear_headers(struct mxg_proxy *px)
 {
 	for (size_t i = 0; i < px->nheaders; i++) {
@@ -309,7 +274,7 @@ static void keep_header(struct mxg_proxy *px, const char *line, size_t len)
 		return;			/* MHD sends its own */
 	}
 	/* MHD adds Date itself; hop-by-hop headers are the connection's. */
-	if (hop_by_hop(line, nlen) || (nlen == 4 && strncasecmp(line, "Date", 4) == 0))
+	if (mxg_proxy_hop_by_hop(line, nlen) || (nlen == 4 && strncasecmp(line, "Date", 4) == 0))
 		return;
 	px->headers[px->nheaders].name = strndup(line, nlen);
 	px->headers[px->nheaders].value = strndup(v, (size_t)(line + len - v));
@@ -473,7 +438,7 @@ static CURL *easy_for(struct mxg_proxy *px)
 
 	if (c == NULL)
 		return NULL;
-	if (curl_easy_setopt(c, CURLOPT_URL, px->url) != CURLE_OK ||
+	if (curl_easy_setopt(c, CURLOPT_URL, px->req.url) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)set->timeout_ms) != CURLE_OK ||
@@ -482,7 +447,7 @@ static CURL *easy_for(struct mxg_proxy *px)
 	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, set->tls_verify ? 1L : 0L) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, set->tls_verify ? 2L : 0L) != CURLE_OK ||
 	    (set->ca_file != NULL && curl_easy_setopt(c, CURLOPT_CAINFO, set->ca_file) != CURLE_OK) ||
-	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, px->req_headers) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, px->req.headers) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_HEADERDATA, px) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write) != CURLE_OK ||
@@ -496,17 +461,17 @@ static CURL *easy_for(struct mxg_proxy *px)
 		curl_easy_cleanup(c);
 		return NULL;
 	}
-	if (px->head_only) {
+	if (px->req.head_only) {
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-	} else if (px->has_body) {
+	} else if (px->req.has_body) {
 		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
 		curl_easy_setopt(c, CURLOPT_READDATA, px);
-		if (px->body_length >= 0)
-			curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)px->body_length);
+		if (px->req.body_length >= 0)
+			curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)px->req.body_length);
 	}
-	if (strcmp(px->method, "GET") != 0 && !px->head_only)
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, px->method);
+	if (strcmp(px->req.method, "GET") != 0 && !px->req.head_only)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, px->req.method);
 	return c;
 }
 
@@ -527,7 +492,7 @@ static void run_exchange(struct mxg_proxy *px)
 		/* Too late for a status of our own: the answer is cut short. */
 		px->down_error = true;
 		if (px->conn != NULL)
-			mxg_warning("proxy: %s: cut off mid-answer: %s", px->method,
+			mxg_warning("proxy: %s: cut off mid-answer: %s", px->req.method,
 				    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
 	} else if (atomic_load(&px->hub->stopping)) {
 		px->fail_status = 503;
@@ -633,131 +598,6 @@ static int dispatch_exchange(struct mxg_proxy_hub *hub, struct mxg_proxy *px)
 
 /* --- the client's side (MHD's event thread) --- */
 
-static const char *method_name(enum mxg_method m)
-{
-	switch (m) {
-	case MXG_GET: return "GET";
-	case MXG_HEAD: return "HEAD";
-	case MXG_POST: return "POST";
-	case MXG_PUT: return "PUT";
-	case MXG_DELETE: return "DELETE";
-	case MXG_PATCH: return "PATCH";
-	case MXG_OPTIONS: return "OPTIONS";
-	}
-	return "GET";
-}
-
-struct header_walk {
-	struct curl_slist *list;
-	const char *connection;		/* the client's Connection header */
-	const char *forwarded_for;	/* its X-Forwarded-For */
-	bool accept, failed;
-};
-
-static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const char *name,
-				   const char *value)
-{
-	struct header_walk *w = cls;
-	size_t len = strlen(name);
-	struct curl_slist *l;
-	char *line;
-
-	(void)kind;
-	if (hop_by_hop(name, len) || named_by(w->connection, name, len) ||
-	    strcasecmp(name, "Host") == 0 || strcasecmp(name, "Content-Length") == 0 ||
-	    strcasecmp(name, "Expect") == 0 || strcasecmp(name, "X-Forwarded-For") == 0 ||
-	    strcasecmp(name, "X-Forwarded-Proto") == 0 || strcasecmp(name, "X-Forwarded-Host") == 0)
-		return MHD_YES;
-	if (strcasecmp(name, "Accept") == 0)
-		w->accept = true;
-	/* "Name;" is libcurl's way of sending a header with an empty value. */
-	if (asprintf(&line, value[0] != '\0' ? "%s: %s" : "%s;", name, value) < 0) {
-		w->failed = true;
-		return MHD_NO;
-	}
-	l = curl_slist_append(w->list, line);
-	free(line);
-	if (l == NULL) {
-		w->failed = true;
-		return MHD_NO;
-	}
-	w->list = l;
-	return MHD_YES;
-}
-
-/* Add "name: value" (value NULL: "name:", which tells libcurl to leave
- * out a header it would add itself). */
-static void add_header(struct header_walk *w, const char *name, const char *value)
-{
-	struct curl_slist *l;
-	char *line;
-
-	if (w->failed || asprintf(&line, "%s:%s%s", name, value != NULL ? " " : "",
-				  value != NULL ? value : "") < 0) {
-		w->failed = true;
-		return;
-	}
-	l = curl_slist_append(w->list, line);
-	free(line);
-	if (l == NULL)
-		w->failed = true;
-	else
-		w->list = l;
-}
-
-static int build_request(struct mxg_proxy *px, struct mxg_req *r)
-{
-	struct MHD_Connection *c = r->conn;
-	struct header_walk w = {
-		.connection = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Connection"),
-		.forwarded_for = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							     "X-Forwarded-For"),
-	};
-	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-	const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
-
-	if (asprintf(&px->url, "%s%s", px->hub->set.base_url,
-		     r->raw_uri != NULL ? r->raw_uri : r->path) < 0)
-		return -1;
-	MHD_get_connection_values(c, MHD_HEADER_KIND, copy_header, &w);
-	/* A proxy appends the address it got the request from. */
-	if (w.forwarded_for != NULL) {
-		char *xff;
-
-		if (asprintf(&xff, "%s, %s", w.forwarded_for, mxg_req_client_ip(r)) < 0) {
-			w.failed = true;
-		} else {
-			add_header(&w, "X-Forwarded-For", xff);
-			free(xff);
-		}
-	} else {
-		add_header(&w, "X-Forwarded-For", mxg_req_client_ip(r));
-	}
-	add_header(&w, "X-Forwarded-Proto", "http");
-	if (host != NULL)
-		add_header(&w, "X-Forwarded-Host", host);
-	/* An empty POST keeps saying so: libcurl sends no length without
-	 * a body of its own. */
-	if (cl != NULL && strtoll(cl, NULL, 10) == 0)
-		add_header(&w, "Content-Length", "0");
-	/* libcurl's own additions, unless the client sent them. */
-	add_header(&w, "Expect", NULL);
-	if (!w.accept)
-		add_header(&w, "Accept", NULL);
-	px->req_headers = w.list;
-	if (w.failed)
-		return -1;
-	px->method = method_name(r->method);
-	px->head_only = r->method == MXG_HEAD;
-	px->body_length = cl != NULL ? strtoll(cl, NULL, 10) : -1;
-	px->has_body = (cl != NULL && px->body_length > 0) ||
-		       (te != NULL && strcasecmp(te, "identity") != 0);
-	if (te != NULL && strcasecmp(te, "identity") != 0)
-		px->body_length = -1;
-	return 0;
-}
-
 static int start(struct mxg_proxy_hub *hub, struct mxg_req *r)
 {
 	pthread_condattr_t ca;
@@ -786,7 +626,7 @@ static int start(struct mxg_proxy_hub *hub, struct mxg_req *r)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&px->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	if (build_request(px, r) < 0) {
+	if (mxg_proxy_request_build(px->hub->set.base_url, r, &px->req) < 0) {
 		px->refs = 1;
 		px_unref(px);
 		goto fail;
@@ -849,7 +689,7 @@ static enum MHD_Result queue_answer(struct mxg_req *r, struct mxg_proxy *px)
 	/* HEAD: MHD sends the length and never asks for the body. */
 	size = px->status == 204 || px->status == 304 ? 0 :
 	       px->content_length >= 0 ? (uint64_t)px->content_length : MHD_SIZE_UNKNOWN;
-	if (px->down_eof && !px->head_only && px->down_off == 0 &&
+	if (px->down_eof && !px->req.head_only && px->down_off == 0 &&
 	    (size == MHD_SIZE_UNKNOWN || size == px->down_len)) {
 		/* The whole answer is here (the usual case): MHD takes the
 		 * buffer and needs nothing more of the exchange. */

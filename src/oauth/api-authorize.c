@@ -29,11 +29,6 @@ static const char *query_param(void *r, const char *name)
 	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
-static const char *form_param(void *form, const char *name)
-{
-	return mxg_form_param(form, name);
-}
-
 static json_t *client_view(const struct mxg_oauth_client *c)
 {
 	return json_pack("{s:s, s:s?, s:s?, s:s?, s:s?}", "name",
@@ -196,15 +191,15 @@ void mxg_oauth_api_login(struct mxg_req *r)
 	}
 	/* A login on its way to a client: that request must still hold. */
 	if (mxg_form_param(&form, "client_id") != NULL) {
-		if (!checked(r, p, form_param, &form, &a))
+		if (!checked(r, p, mxg_oauth_form_getter, &form, &a))
 			return;
 		ap = &a;
 	}
 	rq.id = mxg_form_param(&form, "username");
 	password = mxg_form_get(&form, "password");
 	if (rq.id == NULL || password == NULL || password[0] == '\0') {
-		login_page(r, 400, ap, form_param, &form, json_pack("{s:b, s:s?}", "error_missing", 1,
-								 "username", rq.id));
+		login_page(r, 400, ap, mxg_oauth_form_getter, &form,
+			   json_pack("{s:b, s:s?}", "error_missing", 1, "username", rq.id));
 		return;
 	}
 	rq.password = password;
@@ -214,16 +209,16 @@ void mxg_oauth_api_login(struct mxg_req *r)
 	case MXG_LOGIN_OK:
 		break;
 	case MXG_LOGIN_REFUSED:
-		login_page(r, 401, ap, form_param, &form, json_pack("{s:b, s:s}", "error_credentials",
-								 1, "username", rq.id));
+		login_page(r, 401, ap, mxg_oauth_form_getter, &form,
+			   json_pack("{s:b, s:s}", "error_credentials", 1, "username", rq.id));
 		return;
 	case MXG_LOGIN_LOCKED:
 		mxg_reply_header(r, "Retry-After", mxg_arena_printf(mxg_req_arena(r), "%lld",
 				 (out.retry_after_ms + 999) / 1000));
-		login_page(r, 429, ap, form_param, &form, json_pack("{s:b, s:I, s:s}", "error_locked",
-								 1, "retry_after_s",
-								 (json_int_t)((out.retry_after_ms + 999) / 1000),
-								 "username", rq.id));
+		login_page(r, 429, ap, mxg_oauth_form_getter, &form,
+			   json_pack("{s:b, s:I, s:s}", "error_locked", 1, "retry_after_s",
+				     (json_int_t)((out.retry_after_ms + 999) / 1000), "username",
+				     rq.id));
 		return;
 	default:
 		mxg_error("oauth: login: %s", err.msg);
@@ -274,7 +269,7 @@ void mxg_oauth_api_login(struct mxg_req *r)
 		mxg_oauth_page(r, 200, "signed_in", json_pack("{s:s}", "user_id", b.user_id), NULL);
 		return;
 	}
-	after_login(r, p, ap, &b, form_param, &form);
+	after_login(r, p, ap, &b, mxg_oauth_form_getter, &form);
 }
 
 void mxg_oauth_api_consent(struct mxg_req *r)
@@ -293,14 +288,14 @@ void mxg_oauth_api_consent(struct mxg_req *r)
 		mxg_oauth_error_page(r, 403, "error_csrf", NULL);
 		return;
 	}
-	if (!checked(r, p, form_param, &form, &a))
+	if (!checked(r, p, mxg_oauth_form_getter, &form, &a))
 		return;
 	have = mxg_oauth_browser_get(p, r, &b);
 	if (have <= 0) {
 		if (have < 0)
 			mxg_oauth_error_page(r, 503, "error_unavailable", NULL);
 		else
-			login_page(r, 200, &a, form_param, &form, NULL);
+			login_page(r, 200, &a, mxg_oauth_form_getter, &form, NULL);
 		return;
 	}
 	action = mxg_form_param(&form, "action");
@@ -329,8 +324,8 @@ void mxg_oauth_resume(struct mxg_req *r, struct mxg_form *form, const struct mxg
 		mxg_reply_raw(r, 303, "text/plain", "", 0);
 		return;
 	}
-	if (checked(r, p, form_param, form, &a))
-		after_login(r, p, &a, b, form_param, form);
+	if (checked(r, p, mxg_oauth_form_getter, form, &a))
+		after_login(r, p, &a, b, mxg_oauth_form_getter, form);
 }
 
 void mxg_oauth_register_page(struct mxg_req *r, unsigned int status, mxg_oauth_param_fn *get,

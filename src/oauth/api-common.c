@@ -48,3 +48,8 @@ int mxg_oauth_authenticate_or_reply(struct mxg_req *r, const struct mxg_form *fo
 	mxg_oauth_reply_error(r, rf.status, rf.error, "%s", rf.description);
 	return -1;
 }
+
+const char *mxg_oauth_form_getter(void *form, const char *name)
+{
+	return mxg_form_param(form, name);
+}

@@ -6,7 +6,7 @@
  * /recover/verify with the code and a new password).
  *
  * A registration on its way to an application carries the authorization
- * request in its forms, and ends logged in, going on with it.  Recovery
+ * request in its forms (mxg_oauth_authz_fields: none when there is none), and ends logged in, going on with it.  Recovery
  * answers the same whether or not the address belongs to an account, and
  * a new password ends every session the account had.
  */
@@ -33,11 +33,6 @@
 #include "stores/local.h"
 
 #define MAX_LOCALPART 64
-
-static const char *form_param(void *form, const char *name)
-{
-	return mxg_form_param(form, name);
-}
 
 /* Self-service of this kind is on; else a 404 page and false. */
 static bool offered(struct mxg_req *r, bool on)
@@ -78,8 +73,7 @@ void mxg_oauth_api_signup_page(struct mxg_req *r)
 static void register_again(struct mxg_req *r, struct mxg_form *form, unsigned int status,
 			   const char *error_key, const char *detail)
 {
-	mxg_oauth_register_page(r, status, mxg_form_param(form, "client_id") != NULL ?
-				form_param : NULL, form,
+	mxg_oauth_register_page(r, status, mxg_oauth_form_getter, form,
 				json_pack("{s:b, s:s?, s:s?, s:s?}", error_key, 1, "detail", detail,
 					  "username", mxg_form_param(form, "username"),
 					  "email", mxg_form_param(form, "email")));
@@ -161,8 +155,8 @@ void mxg_oauth_api_signup(struct mxg_req *r)
 	free(hash);
 	mxg_info("oauth: registration of %s started, code sent", lp);
 	mxg_oauth_page(r, 200, "register_verify", json_pack("{s:s, s:s, s:o}", "id", id,
-		       "email", email, "fields", mxg_form_param(&form, "client_id") != NULL ?
-		       mxg_oauth_authz_fields(form_param, &form) : json_array()), NULL);
+		       "email", email, "fields", mxg_oauth_authz_fields(mxg_oauth_form_getter, &form)),
+		       NULL);
 }
 
 void mxg_oauth_api_signup_verify(struct mxg_req *r)
@@ -186,8 +180,7 @@ void mxg_oauth_api_signup_verify(struct mxg_req *r)
 	case MXG_EMAILCODE_WRONG:
 		mxg_oauth_page(r, 400, "register_verify", json_pack("{s:s, s:b, s:o}", "id", id,
 			       "error_code", 1, "fields",
-			       mxg_form_param(&form, "client_id") != NULL ?
-			       mxg_oauth_authz_fields(form_param, &form) : json_array()), NULL);
+			       mxg_oauth_authz_fields(mxg_oauth_form_getter, &form)), NULL);
 		return;
 	case MXG_EMAILCODE_GONE:
 		mxg_oauth_error_page(r, 400, "error_code_gone", NULL);

@@ -302,11 +302,6 @@ void mxg_oauth_authz_error(struct mxg_req *r, const struct mxg_oauth_authz *a, c
 
 /* --- codes --- */
 
-static void num(char buf[24], long long v)
-{
-	snprintf(buf, 24, "%lld", v);
-}
-
 /* A grant row: what a code (or login token) of kind stands for. */
 static int grant_insert(struct mxg_oauth *p, enum mxg_token_kind kind, const char *client_id,
 			const char *redirect_uri, const char *scope, const char *nonce,
@@ -323,9 +318,9 @@ static int grant_insert(struct mxg_oauth *p, enum mxg_token_kind kind, const cha
 	if (mxg_token_mint(kind, code) < 0)
 		return mxg_error_set(err, 5, "no randomness for a code");
 	mxg_token_hash(code, hash);
-	num(now, now_ms);
-	num(exp, now_ms + lifetime_ms);
-	num(auth, b->auth_time_ms);
+	mxg_db_num(now, now_ms);
+	mxg_db_num(exp, now_ms + lifetime_ms);
+	mxg_db_num(auth, b->auth_time_ms);
 	return mxg_db_query(p->db, "INSERT INTO oauth_grants (code_hash, client_id, redirect_uri,"
 			    " scope, nonce, code_challenge, user_id, browser_session, auth_time,"
 			    " created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
@@ -346,13 +341,6 @@ int mxg_oauth_login_token_issue(struct mxg_oauth *p, const char *redirect_url,
 {
 	return grant_insert(p, MXG_TOKEN_LOGIN, MXG_COMPAT_CLIENT, redirect_url, MXG_SCOPE_API,
 			    NULL, NULL, b, MXG_LOGIN_TOKEN_LIFETIME_MS, token, err);
-}
-
-static const char *col(struct mxg_arena *a, const struct mxg_db_result *res, size_t c)
-{
-	const char *v = mxg_db_result_get(res, 0, c);
-
-	return v != NULL ? mxg_arena_strdup(a, v) : NULL;
 }
 
 enum mxg_code_take mxg_oauth_code_take(struct mxg_oauth *p, enum mxg_token_kind kind,
@@ -379,23 +367,23 @@ enum mxg_code_take mxg_oauth_code_take(struct mxg_oauth *p, enum mxg_token_kind 
 		mxg_db_result_free(&res);
 		return MXG_CODE_UNKNOWN;
 	}
-	g->client_id = col(a, res, 0);
-	g->redirect_uri = col(a, res, 1);
-	g->scope = col(a, res, 2);
-	g->nonce = col(a, res, 3);
-	g->code_challenge = col(a, res, 4);
-	g->user_id = col(a, res, 5);
-	g->browser_session = col(a, res, 6);
-	g->session_id = col(a, res, 7);
-	g->auth_time_ms = strtoll(mxg_db_result_get(res, 0, 8), NULL, 10);
-	g->expires_at_ms = strtoll(mxg_db_result_get(res, 0, 9), NULL, 10);
+	g->client_id = mxg_db_result_dup(res, 0, 0, a);
+	g->redirect_uri = mxg_db_result_dup(res, 0, 1, a);
+	g->scope = mxg_db_result_dup(res, 0, 2, a);
+	g->nonce = mxg_db_result_dup(res, 0, 3, a);
+	g->code_challenge = mxg_db_result_dup(res, 0, 4, a);
+	g->user_id = mxg_db_result_dup(res, 0, 5, a);
+	g->browser_session = mxg_db_result_dup(res, 0, 6, a);
+	g->session_id = mxg_db_result_dup(res, 0, 7, a);
+	g->auth_time_ms = mxg_db_result_ll(res, 0, 8);
+	g->expires_at_ms = mxg_db_result_ll(res, 0, 9);
 	exchanged = mxg_db_result_get(res, 0, 10);
 	mxg_db_result_free(&res);
 	if (exchanged != NULL)
 		return MXG_CODE_REPLAYED;
 	if (now_ms >= g->expires_at_ms)
 		return MXG_CODE_EXPIRED;
-	num(now, now_ms);
+	mxg_db_num(now, now_ms);
 	/* Spent by whoever gets here first. */
 	if (mxg_db_query(p->db, "UPDATE oauth_grants SET exchanged_at = $2"
 			 " WHERE code_hash = $1 AND exchanged_at IS NULL", 2, upd, &res, err) < 0)
@@ -464,7 +452,7 @@ int mxg_oauth_consent_store(struct mxg_oauth *p, const char *user_id, const char
 	char now[24];
 	const char *const params[] = { user_id, client_id, consent_scope(a, scope), now };
 
-	num(now, mxg_oauth_now_ms());
+	mxg_db_num(now, mxg_oauth_now_ms());
 	return mxg_db_query(p->db, "INSERT INTO oauth_consents (user_id, client_id, scope,"
 			    " created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, client_id,"
 			    " scope) DO NOTHING", 4, params, NULL, err);

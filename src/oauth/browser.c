@@ -50,8 +50,7 @@ int mxg_oauth_browser_get(struct mxg_oauth *p, struct mxg_req *r, struct mxg_oau
 	if (token == NULL || mxg_token_kind(token) != MXG_TOKEN_BROWSER)
 		return 0;
 	mxg_token_hash(token, b->id_hash);
-	snprintf(since, sizeof(since), "%lld",
-		 mxg_oauth_now_ms() - p->conf->browser_session_lifetime_ms);
+	mxg_db_num(since, mxg_oauth_now_ms() - p->conf->browser_session_lifetime_ms);
 	mxg_error_clear(&err);
 	if (mxg_db_query(p->db, "SELECT user_id, auth_time FROM oauth_browser_sessions"
 			 " WHERE id_hash = $1 AND finished_at IS NULL AND created_at > $2", 2,
@@ -61,7 +60,7 @@ int mxg_oauth_browser_get(struct mxg_oauth *p, struct mxg_req *r, struct mxg_oau
 	}
 	if (mxg_db_result_rows(res) == 1) {
 		b->user_id = mxg_arena_strdup(mxg_req_arena(r), mxg_db_result_get(res, 0, 0));
-		b->auth_time_ms = strtoll(mxg_db_result_get(res, 0, 1), NULL, 10);
+		b->auth_time_ms = mxg_db_result_ll(res, 0, 1);
 		found = 1;
 	}
 	mxg_db_result_free(&res);
@@ -81,7 +80,7 @@ int mxg_oauth_browser_start(struct mxg_oauth *p, struct mxg_req *r, const char *
 	if (mxg_token_mint(MXG_TOKEN_BROWSER, token) < 0)
 		return -1;
 	mxg_token_hash(token, b->id_hash);
-	snprintf(now, sizeof(now), "%lld", now_ms);
+	mxg_db_num(now, now_ms);
 	mxg_error_clear(&err);
 	if (mxg_db_query(p->db, "INSERT INTO oauth_browser_sessions (id_hash, user_id, auth_time,"
 			 " created_at, last_active_at, user_agent) VALUES ($1, $2, $3, $3, $3, $4)",
@@ -103,7 +102,7 @@ int mxg_oauth_browser_end(struct mxg_oauth *p, struct mxg_req *r, const char *id
 	const char *const params[] = { id_hash, now };
 	struct mxg_error err;
 
-	snprintf(now, sizeof(now), "%lld", mxg_oauth_now_ms());
+	mxg_db_num(now, mxg_oauth_now_ms());
 	set_cookie(p, r, SESSION_COOKIE, "", "Lax", 0);
 	mxg_error_clear(&err);
 	if (mxg_db_query(p->db, "UPDATE oauth_browser_sessions SET finished_at = $2"

@@ -300,8 +300,8 @@ static int jti_fresh(struct mxg_oauth *p, const char *client_id, const char *jti
 		return mxg_error_set(err, ENOMEM, "out of memory");
 	mxg_sha256_hex(key, strlen(key), hash);
 	free(key);
-	snprintf(exp, sizeof(exp), "%lld", exp_ms);
-	snprintf(now, sizeof(now), "%lld", mxg_oauth_now_ms());
+	mxg_db_num(exp, exp_ms);
+	mxg_db_num(now, mxg_oauth_now_ms());
 	if (mxg_db_query(p->db, "DELETE FROM oauth_assertions WHERE expires_at < $1", 1, purge,
 			 NULL, err) < 0 ||
 	    mxg_db_query(p->db, "INSERT INTO oauth_assertions (jti_hash, expires_at) VALUES ($1, $2)"

@@ -17,11 +17,6 @@
 
 static const char user_alphabet[] = "BCDFGHJKLMNPQRSTVWXZ";
 
-static void num(char buf[24], long long v)
-{
-	snprintf(buf, 24, "%lld", v);
-}
-
 static int make_user_code(char out[MXG_USER_CODE_SIZE])
 {
 	unsigned char raw[8];
@@ -74,8 +69,8 @@ int mxg_oauth_device_start(struct mxg_oauth *p, const char *client_id, const cha
 	    make_user_code(user_code) < 0)
 		return mxg_error_set(err, 5, "no randomness for a device code");
 	mxg_token_hash(device_code, hash);
-	num(now, now_ms);
-	num(exp, now_ms + p->conf->device_code_lifetime_ms);
+	mxg_db_num(now, now_ms);
+	mxg_db_num(exp, now_ms + p->conf->device_code_lifetime_ms);
 	/* Expired grants free their user codes first (the column is unique). */
 	{
 		const char *const purge[] = { now };
@@ -89,34 +84,20 @@ int mxg_oauth_device_start(struct mxg_oauth *p, const char *client_id, const cha
 			    " VALUES ($1, $2, $3, $4, 'pending', $5, $6)", 6, params, NULL, err);
 }
 
-static const char *col(struct mxg_arena *a, const struct mxg_db_result *res, size_t c)
-{
-	const char *v = mxg_db_result_get(res, 0, c);
-
-	return v != NULL ? mxg_arena_strdup(a, v) : NULL;
-}
-
-static long long col_ll(const struct mxg_db_result *res, size_t c)
-{
-	const char *v = mxg_db_result_get(res, 0, c);
-
-	return v != NULL ? strtoll(v, NULL, 10) : 0;
-}
-
 #define GRANT_COLS "device_code_hash, client_id, scope, state, user_id, auth_time, expires_at," \
 		   " last_poll_at"
 
 static void grant_cols(struct mxg_arena *a, const struct mxg_db_result *res,
 		       struct mxg_oauth_device_grant *g)
 {
-	g->device_hash = col(a, res, 0);
-	g->client_id = col(a, res, 1);
-	g->scope = col(a, res, 2);
-	g->state = col(a, res, 3);
-	g->user_id = col(a, res, 4);
-	g->auth_time_ms = col_ll(res, 5);
-	g->expires_at_ms = col_ll(res, 6);
-	g->last_poll_ms = col_ll(res, 7);
+	g->device_hash = mxg_db_result_dup(res, 0, 0, a);
+	g->client_id = mxg_db_result_dup(res, 0, 1, a);
+	g->scope = mxg_db_result_dup(res, 0, 2, a);
+	g->state = mxg_db_result_dup(res, 0, 3, a);
+	g->user_id = mxg_db_result_dup(res, 0, 4, a);
+	g->auth_time_ms = mxg_db_result_ll(res, 0, 5);
+	g->expires_at_ms = mxg_db_result_ll(res, 0, 6);
+	g->last_poll_ms = mxg_db_result_ll(res, 0, 7);
 }
 
 int mxg_oauth_device_find(struct mxg_oauth *p, const char *user_code, struct mxg_arena *a,
@@ -131,7 +112,7 @@ int mxg_oauth_device_find(struct mxg_oauth *p, const char *user_code, struct mxg
 	memset(g, 0, sizeof(*g));
 	if (code == NULL)
 		return 0;
-	num(now, mxg_oauth_now_ms());
+	mxg_db_num(now, mxg_oauth_now_ms());
 	if (mxg_db_query(p->db, "SELECT " GRANT_COLS " FROM oauth_device_grants WHERE"
 			 " user_code = $1 AND state = 'pending' AND expires_at > $2", 2, params,
 			 &res, err) < 0)
@@ -153,7 +134,7 @@ int mxg_oauth_device_decide(struct mxg_oauth *p, const char *device_hash, const 
 	struct mxg_db_result *res = NULL;
 	int done;
 
-	num(auth, auth_time_ms);
+	mxg_db_num(auth, auth_time_ms);
 	if (mxg_db_query(p->db, "UPDATE oauth_device_grants SET state = $2, user_id = $3,"
 			 " auth_time = $4 WHERE device_code_hash = $1 AND state = 'pending'", 4,
 			 params, &res, err) < 0)
@@ -193,7 +174,7 @@ enum mxg_device_poll mxg_oauth_device_poll(struct mxg_oauth *p, const char *devi
 		return MXG_DEVICE_EXPIRED;
 	if (strcmp(g->state, "denied") == 0)
 		return MXG_DEVICE_DENIED;
-	num(now, now_ms);
+	mxg_db_num(now, now_ms);
 	if (strcmp(g->state, "pending") == 0) {
 		if (mxg_db_query(p->db, "UPDATE oauth_device_grants SET last_poll_at = $2"
 				 " WHERE device_code_hash = $1", 2, poll, NULL, err) < 0)

@@ -50,11 +50,11 @@ int mxg_emailcode_send(struct mxg_oauth *p, const struct mxg_emailcode_pending *
 		struct mxg_db_result *res = NULL;
 		long long recent;
 
-		snprintf(since, sizeof(since), "%lld", now_ms - CODE_LIFETIME_MS);
+		mxg_db_num(since, now_ms - CODE_LIFETIME_MS);
 		if (mxg_db_query(p->db, "SELECT COUNT(*) FROM local_account_codes WHERE email = $1"
 				 " AND created_at > $2", 2, q, &res, err) < 0)
 			return -1;
-		recent = strtoll(mxg_db_result_get(res, 0, 0), NULL, 10);
+		recent = mxg_db_result_ll(res, 0, 0);
 		mxg_db_result_free(&res);
 		if (recent >= MAX_CODES_PER_ADDRESS)
 			return mxg_error_set(err, MXG_EMAILCODE_ERR_LIMIT, "%lld codes went to this "
@@ -68,8 +68,8 @@ int mxg_emailcode_send(struct mxg_oauth *p, const struct mxg_emailcode_pending *
 		 (unsigned)(((uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 |
 			     (uint32_t)raw[2] << 8 | raw[3]) % 1000000u));
 	code_hash(id, code, hash);
-	snprintf(now, sizeof(now), "%lld", now_ms);
-	snprintf(exp, sizeof(exp), "%lld", now_ms + CODE_LIFETIME_MS);
+	mxg_db_num(now, now_ms);
+	mxg_db_num(exp, now_ms + CODE_LIFETIME_MS);
 	snprintf(version, sizeof(version), "%d", w->hash_version);
 	if (mxg_db_query(p->db, "INSERT INTO local_account_codes (id, purpose, localpart, email,"
 			 " code_hash, password_hash, hash_version, attempts, created_at,"
@@ -109,7 +109,7 @@ enum mxg_emailcode_check mxg_emailcode_check(struct mxg_oauth *p, const char *pu
 	memset(w, 0, sizeof(*w));
 	if (id == NULL || code == NULL || strlen(id) != MXG_EMAILCODE_ID_LEN)
 		return MXG_EMAILCODE_GONE;
-	snprintf(now, sizeof(now), "%lld", mxg_oauth_now_ms());
+	mxg_db_num(now, mxg_oauth_now_ms());
 	if (mxg_db_query(p->db, "SELECT localpart, email, code_hash, password_hash, hash_version"
 			 " FROM local_account_codes WHERE id = $1 AND purpose = $2 AND"
 			 " used_at IS NULL AND expires_at > $3 AND attempts < " MAX_ATTEMPTS_SQL, 3,

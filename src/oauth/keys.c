@@ -147,7 +147,7 @@ static int schedule(struct mxg_oauth_keys *ks, struct mxg_db *db, long long now_
 	long long seen[MXG_JWS_ALGS];
 	bool have[MXG_JWS_ALGS] = { false };
 
-	snprintf(now, sizeof(now), "%lld", now_ms);
+	mxg_db_num(now, now_ms);
 	for (size_t i = 0; i < ks->count; i++) {
 		struct key *k = &ks->keys[i];
 		const char *const ins[] = { k->kid, now };
@@ -163,7 +163,7 @@ static int schedule(struct mxg_oauth_keys *ks, struct mxg_db *db, long long now_
 			have[k->alg] = true;
 			k->signs = true;
 			seen[k->alg] = mxg_db_result_rows(res) == 1 ?
-				       strtoll(mxg_db_result_get(res, 0, 0), NULL, 10) : now_ms;
+				       mxg_db_result_ll(res, 0, 0) : now_ms;
 		} else {
 			k->retire_at = seen[k->alg] + grace_ms;
 			if (k->retire_at <= now_ms)

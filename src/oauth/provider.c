@@ -82,13 +82,15 @@ static char *build_metadata(const struct mxg_oauth *p)
 	static const char *const code_only[] = { "code", NULL };
 	static const char *const s256[] = { "S256", NULL };
 	static const char *const public_only[] = { "public", NULL };
-	static const char *const prompts[] = { "none", "login", "consent", "create", NULL };
-	json_t *doc = json_object(), *id_algs = json_array();
+	static const char *const prompts[] = { "none", "login", "consent", NULL };
+	json_t *doc = json_object(), *id_algs = json_array(), *prompt_values = strings(prompts);
 	char *text = NULL;
 
 	json_array_append_new(id_algs, json_string("RS256"));
 	if (mxg_oauth_keys_signer(p->keys, MXG_JWS_ES256, NULL) != NULL)
 		json_array_append_new(id_algs, json_string("ES256"));
+	if (p->conf->registration)
+		json_array_append_new(prompt_values, json_string("create"));
 	if (doc == NULL ||
 	    json_object_set_new(doc, "issuer", json_string(p->issuer)) < 0 ||
 	    add_url(p, doc, "authorization_endpoint", "/authorize") < 0 ||
@@ -119,9 +121,7 @@ static char *build_metadata(const struct mxg_oauth *p)
 	    json_object_set_new(doc, "subject_types_supported", strings(public_only)) < 0 ||
 	    json_object_set_new(doc, "id_token_signing_alg_values_supported", id_algs) < 0 ||
 	    json_object_set_new(doc, "claims_supported", strings(claims)) < 0 ||
-	    json_object_set_new(doc, "prompt_values_supported",
-				strings(p->conf->registration ? prompts :
-					(const char *const[]){ "none", "login", "consent", NULL })) < 0 ||
+	    json_object_set_new(doc, "prompt_values_supported", prompt_values) < 0 ||
 	    json_object_set_new(doc, "request_parameter_supported", json_false()) < 0 ||
 	    json_object_set_new(doc, "request_uri_parameter_supported", json_false()) < 0 ||
 	    json_object_set_new(doc, "claims_parameter_supported", json_false()) < 0)

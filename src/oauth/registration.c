@@ -343,7 +343,7 @@ json_t *mxg_oauth_register(struct mxg_oauth *p, const json_t *m, struct mxg_aren
 			json_object_set_new(answer, "client_id",
 					    json_string(mxg_db_result_get(res, 0, 0)));
 			json_object_set_new(answer, "client_id_issued_at", json_integer(
-				strtoll(mxg_db_result_get(res, 0, 1), NULL, 10) / 1000));
+				mxg_db_result_ll(res, 0, 1) / 1000));
 			goto out;
 		}
 	}
@@ -354,7 +354,7 @@ json_t *mxg_oauth_register(struct mxg_oauth *p, const json_t *m, struct mxg_aren
 		goto out;
 	}
 	text = json_dumps(kept, JSON_COMPACT);
-	snprintf(now, sizeof(now), "%lld", now_ms);
+	mxg_db_num(now, now_ms);
 	{
 		bool has_secret = !public_client && strcmp(method, "private_key_jwt") != 0;
 		const char *const params[] = { client_id, text, public_client ? digest : NULL,

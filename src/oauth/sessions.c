@@ -18,11 +18,6 @@
 /* A session's last activity is written at most this often. */
 #define ACTIVITY_RESOLUTION_MS (60 * 1000)
 
-static void num(char buf[24], long long v)
-{
-	snprintf(buf, 24, "%lld", v);
-}
-
 /* Insert an access token (and a refresh token when refresh != NULL) for
  * session_id on conn. */
 static int insert_tokens(struct mxg_oauth *p, struct mxg_db_conn *conn, const char *session_id,
@@ -42,9 +37,9 @@ static int insert_tokens(struct mxg_oauth *p, struct mxg_db_conn *conn, const ch
 	if (!refresh)
 		t->refresh[0] = '\0';
 	mxg_token_hash(t->access, ah);
-	num(now, now_ms);
-	num(aexp, now_ms + c->access_token_lifetime_ms);
-	num(rexp, now_ms + c->refresh_token_lifetime_ms);
+	mxg_db_num(now, now_ms);
+	mxg_db_num(aexp, now_ms + c->access_token_lifetime_ms);
+	mxg_db_num(rexp, now_ms + c->refresh_token_lifetime_ms);
 	t->expires_in_s = expires ? c->access_token_lifetime_ms / 1000 : 0;
 	if (mxg_db_conn_query(conn, "INSERT INTO oauth_access_tokens (token_hash, session_id,"
 			      " created_at, expires_at) VALUES ($1, $2, $3, $4)", 4, acc, NULL,
@@ -61,7 +56,7 @@ static int insert_tokens(struct mxg_oauth *p, struct mxg_db_conn *conn, const ch
 int mxg_oauth_session_create(struct mxg_oauth *p, const struct mxg_oauth_session_spec *spec,
 			     long long now_ms, struct mxg_oauth_tokens *t, struct mxg_error *err)
 {
-	char now[24], auth_time[24];
+	char now[MXG_DB_NUM_SIZE], auth_time[24];
 	const char *const params[] = {
 		t->session_id, spec->kind, spec->client_id, spec->user_id, spec->scope,
 		spec->device_id, spec->browser_session, spec->auth_time_ms > 0 ? auth_time : NULL,
@@ -73,8 +68,8 @@ int mxg_oauth_session_create(struct mxg_oauth *p, const struct mxg_oauth_session
 	memset(t, 0, sizeof(*t));
 	if (mxg_random_token(t->session_id, MXG_SESSION_ID_LEN) < 0)
 		return mxg_error_set(err, EIO, "no randomness for a session");
-	num(now, now_ms);
-	num(auth_time, spec->auth_time_ms);
+	mxg_db_num(now, now_ms);
+	mxg_db_num(auth_time, spec->auth_time_ms);
 	conn = mxg_db_acquire(p->db, err);
 	if (conn == NULL)
 		return -1;
@@ -96,32 +91,18 @@ int mxg_oauth_session_create(struct mxg_oauth *p, const struct mxg_oauth_session
 	return rc;
 }
 
-static long long col_ll(const struct mxg_db_result *res, size_t col)
-{
-	const char *v = mxg_db_result_get(res, 0, col);
-
-	return v != NULL ? strtoll(v, NULL, 10) : 0;
-}
-
-static const char *col_str(struct mxg_arena *a, const struct mxg_db_result *res, size_t col)
-{
-	const char *v = mxg_db_result_get(res, 0, col);
-
-	return v != NULL ? mxg_arena_strdup(a, v) : NULL;
-}
-
 /* Columns 0-6 of both lookups: the session's. */
 #define SESSION_COLS "s.id, s.kind, s.client_id, s.user_id, s.scope, s.device_id, s.finished_at"
 
 static void session_cols(struct mxg_arena *a, const struct mxg_db_result *res,
 			 struct mxg_oauth_token_info *info)
 {
-	info->session_id = col_str(a, res, 0);
-	info->kind = col_str(a, res, 1);
-	info->client_id = col_str(a, res, 2);
-	info->user_id = col_str(a, res, 3);
-	info->scope = col_str(a, res, 4);
-	info->device_id = col_str(a, res, 5);
+	info->session_id = mxg_db_result_dup(res, 0, 0, a);
+	info->kind = mxg_db_result_dup(res, 0, 1, a);
+	info->client_id = mxg_db_result_dup(res, 0, 2, a);
+	info->user_id = mxg_db_result_dup(res, 0, 3, a);
+	info->scope = mxg_db_result_dup(res, 0, 4, a);
+	info->device_id = mxg_db_result_dup(res, 0, 5, a);
 }
 
 /* Mark an access token used and its session active (cheaply: only the
@@ -130,11 +111,11 @@ static int note_use(struct mxg_oauth *p, const char *hash, const char *session_i
 		    long long first_used, long long last_active, long long now_ms,
 		    struct mxg_error *err)
 {
-	char now[24];
+	char now[MXG_DB_NUM_SIZE];
 	const char *const tok[] = { hash, now };
 	const char *const ses[] = { session_id, now };
 
-	num(now, now_ms);
+	mxg_db_num(now, now_ms);
 	if (first_used == 0 &&
 	    mxg_db_query(p->db, "UPDATE oauth_access_tokens SET first_used_at = $2"
 			 " WHERE token_hash = $1 AND first_used_at IS NULL", 2, tok, NULL, err) < 0)
@@ -176,16 +157,16 @@ int mxg_oauth_token_lookup(struct mxg_oauth *p, const char *token, long long now
 		return 0;
 	}
 	session_cols(a, res, info);
-	finished = col_ll(res, 6);
-	info->iat_ms = col_ll(res, 7);
-	info->exp_ms = col_ll(res, 8);
-	revoked = col_ll(res, 9);
-	consumed = info->refresh ? col_ll(res, 10) : 0;
+	finished = mxg_db_result_ll(res, 0, 6);
+	info->iat_ms = mxg_db_result_ll(res, 0, 7);
+	info->exp_ms = mxg_db_result_ll(res, 0, 8);
+	revoked = mxg_db_result_ll(res, 0, 9);
+	consumed = info->refresh ? mxg_db_result_ll(res, 0, 10) : 0;
 	info->active = finished == 0 && revoked == 0 && consumed == 0 &&
 		       (info->exp_ms == 0 || now_ms < info->exp_ms);
 	if (info->active && use && !info->refresh &&
-	    note_use(p, hash, info->session_id, col_ll(res, 10), col_ll(res, 11), now_ms,
-		     err) < 0) {
+	    note_use(p, hash, info->session_id, mxg_db_result_ll(res, 0, 10),
+		     mxg_db_result_ll(res, 0, 11), now_ms, err) < 0) {
 		mxg_db_result_free(&res);
 		return -1;
 	}
@@ -225,10 +206,10 @@ static int end_where(struct mxg_db *db, const char *sql, size_t nparams,
 int mxg_oauth_session_end(struct mxg_oauth *p, const char *session_id, long long now_ms,
 			  json_t *gone, struct mxg_error *err)
 {
-	char now[24];
+	char now[MXG_DB_NUM_SIZE];
 	const char *const params[] = { session_id, now };
 
-	num(now, now_ms);
+	mxg_db_num(now, now_ms);
 	return end_where(p->db, "UPDATE oauth_sessions SET finished_at = $2 WHERE id = $1 AND"
 			 " finished_at IS NULL RETURNING user_id, device_id", 2, params, gone,
 			 err) < 0 ? -1 : 0;
@@ -249,7 +230,7 @@ static int rotate(struct mxg_oauth *p, struct mxg_db_conn *conn, const char *ses
 	if (insert_tokens(p, conn, session_id, now_ms, true, t, true, compat, err) < 0)
 		return -1;
 	mxg_token_hash(t->refresh, next);
-	num(now, now_ms);
+	mxg_db_num(now, now_ms);
 	if ((unspent ? mxg_db_conn_query(conn, "UPDATE oauth_refresh_tokens SET consumed_at = $2,"
 					 " next_hash = $3 WHERE token_hash = $1 AND"
 					 " consumed_at IS NULL", 3, spend, &res, err) :
@@ -287,10 +268,10 @@ static int successor_unused(struct mxg_db_conn *conn, const char *next_hash,
 static int revoke_successor(struct mxg_db_conn *conn, const char *next_hash, long long now_ms,
 			    struct mxg_error *err)
 {
-	char now[24];
+	char now[MXG_DB_NUM_SIZE];
 	const char *const params[] = { next_hash, now };
 
-	num(now, now_ms);
+	mxg_db_num(now, now_ms);
 	if (mxg_db_conn_query(conn, "UPDATE oauth_access_tokens SET revoked_at = $2 WHERE"
 			      " token_hash = (SELECT access_token_hash FROM oauth_refresh_tokens"
 			      " WHERE token_hash = $1)", 2, params, NULL, err) < 0)
@@ -334,12 +315,12 @@ static enum mxg_refresh_result refresh_once(struct mxg_oauth *p, const char *ref
 		goto out;
 	}
 	session_cols(a, res, info);
-	finished = col_ll(res, 6);
-	*auth_time_ms = col_ll(res, 7);
-	expires = col_ll(res, 8);
-	revoked = col_ll(res, 9);
-	consumed = col_ll(res, 10);
-	next = col_str(a, res, 11);
+	finished = mxg_db_result_ll(res, 0, 6);
+	*auth_time_ms = mxg_db_result_ll(res, 0, 7);
+	expires = mxg_db_result_ll(res, 0, 8);
+	revoked = mxg_db_result_ll(res, 0, 9);
+	consumed = mxg_db_result_ll(res, 0, 10);
+	next = mxg_db_result_dup(res, 0, 11, a);
 	if (strcmp(info->client_id, client_id) != 0 || finished != 0 || revoked != 0 ||
 	    (expires != 0 && now_ms >= expires)) {
 		out = MXG_REFRESH_INVALID;
@@ -352,10 +333,10 @@ static enum mxg_refresh_result refresh_once(struct mxg_oauth *p, const char *ref
 		if (unused == 0) {
 			/* A stolen token, or a client gone wrong: either
 			 * way nothing of this session can be trusted. */
-			char now[24];
+			char now[MXG_DB_NUM_SIZE];
 			const char *const end[] = { info->session_id, now };
 
-			num(now, now_ms);
+			mxg_db_num(now, now_ms);
 			if (mxg_db_conn_query(conn, "UPDATE oauth_sessions SET finished_at = $2"
 					      " WHERE id = $1 AND finished_at IS NULL", 2, end, NULL,
 					      err) < 0)
@@ -437,11 +418,11 @@ json_t *mxg_oauth_sessions_of(struct mxg_oauth *p, const char *user_id, struct m
 int mxg_oauth_sessions_end_all(struct mxg_db *db, const char *user_id, long long now_ms,
 			       json_t *gone, struct mxg_error *err)
 {
-	char now[24];
+	char now[MXG_DB_NUM_SIZE];
 	const char *const all[] = { user_id, now };
 	int n;
 
-	num(now, now_ms);
+	mxg_db_num(now, now_ms);
 	n = end_where(db, "UPDATE oauth_sessions SET finished_at = $2 WHERE user_id = $1 AND"
 		      " finished_at IS NULL RETURNING user_id, device_id", 2, all, gone, err);
 	if (n < 0)
@@ -455,12 +436,12 @@ int mxg_oauth_sessions_end_all(struct mxg_db *db, const char *user_id, long long
 int mxg_oauth_sessions_end_user(struct mxg_oauth *p, const char *user_id, const char *id,
 				long long now_ms, json_t *gone, struct mxg_error *err)
 {
-	char now[24];
+	char now[MXG_DB_NUM_SIZE];
 	const char *const one[] = { user_id, now, id };
 
 	if (id == NULL)
 		return mxg_oauth_sessions_end_all(p->db, user_id, now_ms, gone, err);
-	num(now, now_ms);
+	mxg_db_num(now, now_ms);
 	return end_where(p->db, "UPDATE oauth_sessions SET finished_at = $2 WHERE user_id = $1"
 			 " AND id = $3 AND finished_at IS NULL RETURNING user_id, device_id", 3,
 			 one, gone, err);
@@ -470,10 +451,10 @@ int mxg_oauth_sessions_end_browser(struct mxg_oauth *p, const char *id_hash,
 				   const char *client_id, long long now_ms, json_t *gone,
 				   struct mxg_error *err)
 {
-	char now[24];
+	char now[MXG_DB_NUM_SIZE];
 	const char *const params[] = { id_hash, now, client_id };
 
-	num(now, now_ms);
+	mxg_db_num(now, now_ms);
 	return end_where(p->db, "UPDATE oauth_sessions SET finished_at = $2 WHERE"
 			 " browser_session = $1 AND client_id = $3 AND finished_at IS NULL"
 			 " RETURNING user_id, device_id", 3, params, gone, err) < 0 ? -1 : 0;

@@ -210,7 +210,7 @@ static void rehash(struct mxg_store *s, struct mxg_db *db, const char *localpart
 
 	if (hash == NULL)
 		return;
-	snprintf(version, sizeof(version), "%lld", ctx->set->hash_version);
+	mxg_db_num(version, ctx->set->hash_version);
 	mxg_error_clear(&err);
 	if (mxg_db_query(db, "UPDATE local_accounts SET password_hash = $2, hash_version = $3"
 			 " WHERE localpart = $1", 3, params, NULL, &err) < 0)
@@ -255,7 +255,7 @@ static enum mxg_store_result local_authenticate(struct mxg_store *s, const struc
 		return MXG_STORE_NOT_FOUND;
 	}
 	hash = mxg_db_result_get(res, 0, 4);
-	version = strtoll(mxg_db_result_get(res, 0, 5), NULL, 10);
+	version = mxg_db_result_ll(res, 0, 5);
 	if (hash == NULL || mxg_password_verify(cred->password, cred->password_len, hash) !=
 	    MXG_PASSWORD_MATCH) {
 		out = MXG_STORE_DENIED;
@@ -397,7 +397,7 @@ int mxg_local_account_insert(struct mxg_db *db, const char *localpart, const cha
 	int rc;
 
 	snprintf(v, sizeof(v), "%d", version);
-	snprintf(now, sizeof(now), "%lld", now_ms());
+	mxg_db_num(now, now_ms());
 	if (mxg_db_query(db, "INSERT INTO local_accounts (localpart, display_name, email,"
 			 " email_verified_at, password_hash, hash_version, created_at)"
 			 " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING", 7, params,
@@ -469,7 +469,7 @@ int mxg_local_account_set_password(struct mxg_db *db, const struct mxg_local_set
 
 	if (hash == NULL)
 		return mxg_error_set(err, EINVAL, "cannot hash that password");
-	snprintf(version, sizeof(version), "%lld", set->hash_version);
+	mxg_db_num(version, set->hash_version);
 	rc = mxg_db_query(db, "UPDATE local_accounts SET password_hash = $2, hash_version = $3"
 			  " WHERE localpart = $1", 3, params, &res, err);
 	explicit_bzero(hash, strlen(hash));
@@ -489,7 +489,7 @@ int mxg_local_account_lock(struct mxg_db *db, const char *localpart, bool lock,
 	struct mxg_db_result *res = NULL;
 	int rc;
 
-	snprintf(now, sizeof(now), "%lld", now_ms());
+	mxg_db_num(now, now_ms());
 	if (mxg_db_query(db, "UPDATE local_accounts SET locked_at = $2 WHERE localpart = $1", 2,
 			 params, &res, err) < 0)
 		return -1;
